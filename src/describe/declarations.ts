@@ -1,0 +1,44 @@
+import type { ClientArgs, ConnectionOptions, InstanceArgs, RemoteAction, SshArgs, ValueSource } from './types.js';
+
+/** Where in the description a declaration was made, for error messages. */
+export type Location = string;
+
+export interface Connection {
+  clientArgs: ClientArgs;
+  instanceArgs: InstanceArgs;
+  sshArgs: SshArgs;
+  options: ConnectionOptions;
+}
+
+export interface LocalStep {
+  kind: 'local';
+  targets: string[];
+  sources: (string | ValueSource)[];
+  commands: string[];
+  env: Record<string, string>;
+  location: Location;
+}
+
+export interface RemoteStep {
+  kind: 'remote';
+  targets: string[];
+  sources: (string | ValueSource)[];
+  action: RemoteAction;
+  connection: Connection;
+  location: Location;
+}
+
+export type Step = LocalStep | RemoteStep;
+
+export interface Alias {
+  name: string;
+  targets: string[];
+  location: Location;
+}
+
+/** Everything the description declared, across all of its environments. */
+export interface Declarations {
+  steps: Step[];
+  aliases: Alias[];
+  defaults: { targets: string[]; location: Location }[];
+}

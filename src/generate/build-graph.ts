@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import micromatch from 'micromatch';
+import type { Declarations, Step } from '../describe/declarations.js';
+import { isValueSource } from '../describe/project-paths.js';
+import type { ValueSource } from '../describe/types.js';
+import { UserError } from '../util/user-error.js';
+import { listProjectFiles } from './project-files.js';
+
+export interface GraphStep {
+  step: Step;
+  /** Sources in declared order with globs expanded; values stay in place. */
+  sources: (string | ValueSource)[];
+}
+
+export interface BuildGraph {
+  steps: GraphStep[];
+  aliases: Declarations['aliases'];
+  defaults: string[];
+}
+
+function indexTargets(steps: Step[], reserved: readonly string[]): Map<string, Step> {
+  const builtBy = new Map<string, Step>();
+  for (const step of steps) {
+    for (const target of step.targets) {
+      if (reserved.some((path) => target === path || target.startsWith(`${path}/`))) {
+        throw new UserError(`${step.location}: target '${target}' is reserved for scons-remote's own files`);
+      }
+      const earlier = builtBy.get(target);
+      if (earlier) throw new UserError(`${step.location}: target '${target}' is declared twice (first at ${earlier.location})`);
+      builtBy.set(target, step);
+    }
+  }
+  return builtBy;
+}
+
+function expandSources(step: Step, builtBy: Map<string, Step>, projectFiles: () => string[]): (string | ValueSource)[] {
+  return step.sources.flatMap((source) => {
+    if (isValueSource(source) || !micromatch.scan(source).isGlob) return [source];
+    const candidates = [...new Set([...projectFiles(), ...builtBy.keys()])].sort();
+    const matches = micromatch(candidates, source, { dot: false });
+    if (matches.length === 0) throw new UserError(`${step.location}: source glob '${source}' of '${step.targets[0]}' matches no file`);
+    return matches;
+  });
+}
+
+function checkSourcesExist(graphStep: GraphStep, builtBy: Map<string, Step>): void {
+  for (const source of graphStep.sources) {
+    if (isValueSource(source) || builtBy.has(source) || existsSync(source)) continue;
+    throw new UserError(`${graphStep.step.location}: source '${source}' of '${graphStep.step.targets[0]}' does not exist and no step builds it`);
+  }
+}
+
+function checkAcyclic(steps: GraphStep[], builtBy: Map<string, Step>): void {
+  const sourcesOf = new Map(steps.map((graphStep) => [graphStep.step, graphStep.sources.filter((s): s is string => typeof s === 'string')]));
+  const state = new Map<Step, 'visiting' | 'done'>();
+  const visit = (step: Step, path: string[]): void => {
+    if (state.get(step) === 'done') return;
+    if (state.get(step) === 'visiting') {
+      const cycle = path.slice(path.indexOf(step.targets[0]!));
+      throw new UserError(`${step.location}: dependency cycle: ${[...cycle, step.targets[0]].join(' -> ')}`);
+    }
+    state.set(step, 'visiting');
+    for (const source of sourcesOf.get(step) ?? []) {
+      const producer = builtBy.get(source);
+      if (producer) visit(producer, [...path, step.targets[0]!]);
+    }
+    state.set(step, 'done');
+  };
+  for (const { step } of steps) visit(step, []);
+}
+
+function checkNamed(names: string[], known: (name: string) => boolean, location: string, role: string): void {
+  for (const name of names) {
+    if (!known(name)) throw new UserError(`${location}: ${role} '${name}' is not a target of any step, an alias, or an existing file`);
+  }
+}
+
+/** Resolves globs and checks the declarations form a buildable graph: unique targets, existing sources, no cycles. */
+export function buildGraph(declarations: Declarations, reserved: readonly string[]): BuildGraph {
+  const builtBy = indexTargets(declarations.steps, reserved);
+  let files: string[] | undefined;
+  const projectFiles = (): string[] => (files ??= listProjectFiles('.'));
+  const steps = declarations.steps.map((step) => ({ step, sources: expandSources(step, builtBy, projectFiles) }));
+  for (const graphStep of steps) checkSourcesExist(graphStep, builtBy);
+  checkAcyclic(steps, builtBy);
+
+  const aliasNames = new Set<string>();
+  for (const alias of declarations.aliases) {
+    if (builtBy.has(alias.name) || aliasNames.has(alias.name)) throw new UserError(`${alias.location}: alias '${alias.name}' is already a target or alias`);
+    aliasNames.add(alias.name);
+  }
+  const known = (name: string): boolean => builtBy.has(name) || aliasNames.has(name) || existsSync(name);
+  for (const alias of declarations.aliases) checkNamed(alias.targets, known, alias.location, 'alias target');
+  for (const entry of declarations.defaults) checkNamed(entry.targets, known, entry.location, 'default target');
+  return { steps, aliases: declarations.aliases, defaults: declarations.defaults.flatMap((entry) => entry.targets) };
+}

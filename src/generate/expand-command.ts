@@ -1,0 +1,30 @@
+import { isValueSource } from '../describe/project-paths.js';
+import type { RemoteAction, ValueSource } from '../describe/types.js';
+import { shellJoin, shellQuote } from '../util/shell-quote.js';
+
+const SUBSTITUTION = /\$\$|\$\{(SOURCES?|TARGETS?)\}|\$(SOURCES?|TARGETS?)(?![A-Za-z0-9_])/g;
+
+function word(source: string | ValueSource): string {
+  return isValueSource(source) ? source.value : source;
+}
+
+/**
+ * Expands SCons' `$SOURCES`, `$SOURCE`, `$TARGETS`, `$TARGET` (also in `${…}` form) to quoted words;
+ * `$$` stands for a literal `$`; other `$NAME`s are left to the shell.
+ */
+export function expandAction(action: string, sources: readonly (string | ValueSource)[], targets: readonly string[]): string {
+  return action.replace(SUBSTITUTION, (match, braced: string | undefined, bare: string | undefined) => {
+    const name = braced ?? bare;
+    if (!name) return match === '$$' ? '$' : match;
+    const words = name.startsWith('SOURCE') ? sources.map(word) : targets;
+    return shellJoin(name.endsWith('S') ? words : words.slice(0, 1));
+  });
+}
+
+/**
+ * The seed's remote command line, as text for the remote shell: `cmd cmdArgs… sources… targets…`.
+ * cmd and cmdArgs are shell text as written; paths and values are quoted so each stays one word.
+ */
+export function remoteCommandLine(action: RemoteAction, sources: readonly (string | ValueSource)[], targets: readonly string[]): string {
+  return [action.cmd, ...action.cmdArgs, ...sources.map((source) => shellQuote(word(source))), ...targets.map(shellQuote)].join(' ');
+}

@@ -1,0 +1,47 @@
+import { createRequire } from 'node:module';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { UserError } from '../util/user-error.js';
+
+const require = createRequire(import.meta.url);
+
+/** Fixed settings, so a description type-checks the same with or without a tsconfig or node_modules of its own. */
+function compilerOptions(): ts.CompilerOptions {
+  return {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    allowImportingTsExtensions: true,
+    skipLibCheck: true,
+    types: ['node'],
+    typeRoots: [dirname(dirname(require.resolve('@types/node/package.json')))],
+    paths: { 'scons-remote': [fileURLToPath(new URL('../index.d.ts', import.meta.url))] },
+  };
+}
+
+function describeDiagnostic(diagnostic: ts.Diagnostic): string {
+  const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
+  if (!diagnostic.file || diagnostic.start === undefined) return `error TS${diagnostic.code}: ${message}`;
+  const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+  return `${relative(process.cwd(), diagnostic.file.fileName)}:${line + 1}:${character + 1}: error TS${diagnostic.code}: ${message}`;
+}
+
+/**
+ * Type-checks the description and returns the project files it is made of (itself and what it imports),
+ * which are what build.ninja must be regenerated from.
+ */
+export function typeCheckDescription(file: string): string[] {
+  const program = ts.createProgram([resolve(file)], compilerOptions());
+  const errors = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (errors.length > 0) {
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    throw new UserError(describeDiagnostic(errors[0]!).replace(/\s+/g, ' ') + more);
+  }
+  return program
+    .getSourceFiles()
+    .filter((source) => !source.isDeclarationFile && !source.fileName.includes('/node_modules/'))
+    .map((source) => resolve(source.fileName));
+}
