@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UserError } from '../util/user-error.js';
 import type { Location } from './declarations.js';
 import type { ClientArgs, SshArgs } from './types.js';
@@ -9,7 +10,7 @@ const SECRET_SSH_FIELDS = ['privateKey', 'password', 'passphrase'] as const;
  * Connection arguments are written to the state folder for the shim, so they must hold no secrets:
  * credentials come from the SDK's default chain, keys from a file path or an ssh-agent.
  */
-export function checkConnectionArgs(clientArgs: ClientArgs | undefined, sshArgs: SshArgs | undefined, location: Location): void {
+export function checkConnectionArgs(clientArgs: ClientArgs | undefined, sshArgs: SshArgs | undefined, location: Location, baseDir = '.'): void {
   if (clientArgs && 'credentials' in clientArgs) {
     throw new UserError(
       `${location}: clientArgs.credentials would be written to disk; leave it out and let the AWS SDK find credentials (environment, AWS_PROFILE, SSO)`,
@@ -21,7 +22,7 @@ export function checkConnectionArgs(clientArgs: ClientArgs | undefined, sshArgs:
     }
   }
   const keyPath = sshArgs?.privateKeyPath;
-  if (keyPath !== undefined && !existsSync(keyPath)) {
+  if (keyPath !== undefined && !existsSync(resolve(baseDir, keyPath))) {
     throw new UserError(`${location}: sshArgs.privateKeyPath '${keyPath}' does not exist`);
   }
 }

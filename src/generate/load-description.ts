@@ -1,11 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Declarations } from '../describe/declarations.js';
 import { declarations } from '../describe/registry.js';
 import { isUserError, UserError } from '../util/user-error.js';
-import { typeCheckDescription } from './type-check.js';
+import type { HooksData } from './ts-hooks.js';
+import { transpileDescriptionFile, typeCheckDescription } from './type-check.js';
 
 export interface LoadedDescription {
   declarations: Declarations;
@@ -26,7 +27,12 @@ export async function loadDescription(file: string): Promise<LoadedDescription> 
   if (!existsSync(file)) throw new UserError(`${file}: no such build description`);
   const files = typeCheckDescription(file);
   process.setSourceMapsEnabled(true);
-  register('./ts-hooks.js', import.meta.url, { data: { packageEntryUrl: new URL('../index.js', import.meta.url).href } });
+  const transpiled: Record<string, string> = {};
+  for (const path of files.filter((name) => /\.m?ts$/.test(name))) {
+    transpiled[pathToFileURL(path).href] = transpileDescriptionFile(path, readFileSync(path, 'utf8'));
+  }
+  const data: HooksData = { packageEntryUrl: new URL('../index.js', import.meta.url).href, transpiled };
+  register('./ts-hooks.js', import.meta.url, { data });
   try {
     await import(pathToFileURL(resolve(file)).href);
   } catch (error) {

@@ -31,6 +31,7 @@ export function profilePath(stateDir: string, id: string): string {
   return join(stateDir, PROFILES_DIR, `${id}.json`);
 }
 
+/** Always rewritten: the profiles are outputs of build.ninja's generator edge, so they must be as new as build.ninja. */
 export function writeProfile(stateDir: string, id: string, connection: Connection): void {
   const profile: Profile = { ...connection };
   writeFileAtomic(profilePath(stateDir, id), `${JSON.stringify(profile, null, 2)}\n`);

@@ -1,18 +1,25 @@
 // Module hooks (node:module register) that let Node 20 import a TypeScript description directly:
-// `.ts` files are transpiled on load, and `scons-remote` always resolves to this copy of the package,
-// so a description works with no node_modules in the user's folder and shares one declaration registry.
-import { existsSync, readFileSync } from 'node:fs';
+// `.ts` files are served as already transpiled by the main thread (so this hooks thread need not load the
+// compiler a second time), and `scons-remote` always resolves to this copy of the package, so a description
+// works with no node_modules in the user's folder and shares one declaration registry.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 
 interface ResolveContext { parentURL?: string }
 type NextResolve = (specifier: string, context: ResolveContext) => Promise<{ url: string }>;
 type NextLoad = (url: string, context: unknown) => Promise<unknown>;
 
-let packageEntryUrl = '';
+export interface HooksData {
+  packageEntryUrl: string;
+  /** JavaScript for every TypeScript file of the description, by file URL. */
+  transpiled: Record<string, string>;
+}
 
-export function initialize(data: { packageEntryUrl: string }): void {
-  packageEntryUrl = data.packageEntryUrl;
+let packageEntryUrl = '';
+let transpiled: Record<string, string> = {};
+
+export function initialize(data: HooksData): void {
+  ({ packageEntryUrl, transpiled } = data);
 }
 
 function typescriptTwin(specifier: string, parentURL: string): string | undefined {
@@ -36,10 +43,7 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
 
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<unknown> {
   if (!url.startsWith('file:') || !/\.m?ts$/.test(url)) return nextLoad(url, context);
-  const fileName = fileURLToPath(url);
-  const output = ts.transpileModule(readFileSync(fileName, 'utf8'), {
-    fileName,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true, inlineSources: true },
-  });
-  return { format: 'module', source: output.outputText, shortCircuit: true };
+  const source = transpiled[url];
+  if (source === undefined) throw new Error(`${fileURLToPath(url)} is imported dynamically; a description may import TypeScript files only with static imports`);
+  return { format: 'module', source, shortCircuit: true };
 }

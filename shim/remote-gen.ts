@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { runCli } from '../src/util/run-cli.js';
+
+await runCli('remote-gen', 1, async () => (await import('../src/generate/cli.js')).runGenCli(process.argv.slice(2)));

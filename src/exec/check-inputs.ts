@@ -1,0 +1,7 @@
+import { existsSync } from 'node:fs';
+import { UserError } from '../util/user-error.js';
+
+export function checkInputsExist(inputs: readonly string[]): void {
+  const missing = inputs.filter((path) => !existsSync(path));
+  if (missing.length > 0) throw new UserError(`input '${missing[0]}' does not exist${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`);
+}

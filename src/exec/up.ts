@@ -1,0 +1,25 @@
+import { closeSync, mkdirSync, openSync, utimesSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ProfileSelector } from './job-profile.js';
+import { isLocalMode } from './mode.js';
+
+export interface UpRequest extends ProfileSelector {
+  stamp?: string;
+}
+
+function touch(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  closeSync(openSync(path, 'a'));
+  const now = new Date();
+  utimesSync(path, now, now);
+}
+
+/**
+ * Provisions the profile's instance ahead of the jobs; build.ninja runs this in the console pool so the user
+ * sees progress live. In local mode there is nothing to provision.
+ */
+export async function runUp(request: UpRequest): Promise<number> {
+  if (!isLocalMode()) await (await import('./remote-job.js')).runRemoteJob({ ...request, inputs: [], outputs: [], command: 'true', verbose: false });
+  if (request.stamp) touch(request.stamp);
+  return 0;
+}

@@ -1,0 +1,68 @@
+import { join, relative } from 'node:path';
+import type { Connection, RemoteStep } from '../describe/declarations.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { shellJoin } from '../util/shell-quote.js';
+import { STATE_DIR } from '../util/state-dir.js';
+import { buildGraph } from './build-graph.js';
+import { depfileText } from './depfile.js';
+import { loadDescription } from './load-description.js';
+import { DEFAULT_REMOTE_JOBS, manifestFor, type RemoteProfile } from './ninja-graph.js';
+import { profileId, writeProfile } from './profiles.js';
+import { shimCommand } from './shim-command.js';
+
+export interface GenerateOptions {
+  /** The description, relative to the working directory (the project folder). */
+  description: string;
+  /** The ninja file to write, relative to the project folder. */
+  output: string;
+}
+
+export interface GenerateResult {
+  steps: number;
+  remoteSteps: number;
+  profiles: number;
+}
+
+/**
+ * Loads and checks the whole description first and writes nothing until all of it is valid; build.ninja is
+ * written last and atomically, so a failed run leaves the previous build fully usable.
+ */
+export async function generateBuild(options: GenerateOptions): Promise<GenerateResult> {
+  const { declarations, files } = await loadDescription(options.description);
+  const graph = buildGraph(declarations, [STATE_DIR, options.output]);
+  const profiles = new Map<Connection, RemoteProfile>();
+  const profileOf = (step: RemoteStep): RemoteProfile => {
+    const known = profiles.get(step.connection);
+    if (known) return known;
+    const id = profileId(step.connection);
+    const profile = {
+      id,
+      path: relative('.', join(STATE_DIR, 'profiles', `${id}.json`)),
+      jobs: step.connection.options.jobs ?? DEFAULT_REMOTE_JOBS,
+      readyStamp: join(STATE_DIR, 'ready', id),
+    };
+    profiles.set(step.connection, profile);
+    return profile;
+  };
+  const depfilePath = join(STATE_DIR, `${options.output}.d`);
+  const regenerateCommand = `${shimCommand('remote-gen')} ${shellJoin(['-f', options.description, '--out', options.output])}`;
+  const remoteSteps = graph.steps.filter(({ step }) => step.kind === 'remote').map(({ step }) => step as RemoteStep);
+  remoteSteps.forEach(profileOf);
+  const uniqueProfiles = [...new Map([...profiles.values()].map((profile) => [profile.id, profile])).values()];
+  const { renderManifest } = await import('./ninja-manifest.js');
+  const manifest = renderManifest(
+    manifestFor(graph, profileOf, {
+      manifestPath: options.output,
+      depfilePath,
+      profilePaths: uniqueProfiles.map((profile) => profile.path),
+      regenerateCommand,
+      description: options.description,
+    }),
+  );
+
+  writeFileAtomic(join(STATE_DIR, '.gitignore'), '# Written by remote-gen and remote-exec: profiles, locks, instance state.\n*\n');
+  for (const [connection, profile] of profiles) writeProfile(STATE_DIR, profile.id, connection);
+  writeFileAtomic(depfilePath, depfileText(options.output, files, process.cwd()));
+  writeFileAtomic(options.output, manifest);
+  return { steps: graph.steps.length, remoteSteps: remoteSteps.length, profiles: uniqueProfiles.length };
+}

@@ -1,0 +1,76 @@
+// The one place that writes ninja syntax. ninja-build-gen writes rules and edges, but it has no pool
+// declarations, no implicit outputs, writes top-level variables after the edges, always pairs a rule's
+// depfile with `deps = gcc` (ninja would then ignore a depfile written by a hand-run remote-gen), and
+// takes a single default; this wrapper fills those gaps on top of it.
+import ninjaBuildGen from 'ninja-build-gen';
+import { UserError } from '../util/user-error.js';
+
+export interface Pool { name: string; depth: number }
+
+export interface Rule {
+  name: string;
+  command: string;
+  description?: string;
+  generator?: boolean;
+  pool?: string;
+}
+
+export interface Edge {
+  rule: string;
+  outputs: string[];
+  implicitOutputs?: string[];
+  inputs?: string[];
+  implicitInputs?: string[];
+  orderOnlyInputs?: string[];
+  /** Edge-scoped bindings, e.g. `cmd`, `desc`, or `depfile` (bound per edge so no `deps = gcc` is implied). */
+  variables?: Record<string, string>;
+  pool?: string;
+}
+
+export interface Manifest {
+  comment: string;
+  pools: Pool[];
+  rules: Rule[];
+  edges: Edge[];
+  defaults: string[];
+}
+
+/** A path as ninja reads it in build and default lines (spaces, colons and `$` escaped). */
+export const ninjaPath: (path: string) => string = ninjaBuildGen.escape;
+
+/** A variable value as ninja reads it: only `$` is special, and a value must stay on one line. */
+export function ninjaValue(text: string, owner: string): string {
+  if (/[\r\n]/.test(text)) throw new UserError(`${owner}: command contains a line break, which ninja cannot express; join the lines with ';' or '&&'`);
+  return text.replace(/\$/g, '$$$$');
+}
+
+function writeEdge(builder: ReturnType<typeof ninjaBuildGen>, edge: Edge): void {
+  const implicitOutputs = edge.implicitOutputs?.length ? ['|', ...edge.implicitOutputs.map(ninjaPath)] : [];
+  const line = builder.edge([...edge.outputs.map(ninjaPath), ...implicitOutputs]).using(edge.rule);
+  if (edge.inputs?.length) line.from(edge.inputs.map(ninjaPath));
+  if (edge.implicitInputs?.length) line.need(edge.implicitInputs.map(ninjaPath));
+  if (edge.orderOnlyInputs?.length) line.after(edge.orderOnlyInputs.map(ninjaPath));
+  for (const [name, value] of Object.entries(edge.variables ?? {})) line.assign(name, value);
+  if (edge.pool) line.pool(edge.pool);
+}
+
+export function renderManifest(manifest: Manifest): string {
+  const header = [
+    ...manifest.comment.split('\n').map((line) => `# ${line}`),
+    '',
+    'ninja_required_version = 1.10',
+    ...manifest.pools.flatMap((pool) => ['', `pool ${pool.name}`, `  depth = ${pool.depth}`]),
+  ];
+  const builder = ninjaBuildGen().header(header.join('\n'));
+  for (const rule of manifest.rules) {
+    const entry = builder.rule(rule.name).run(rule.command);
+    if (rule.description) entry.description(rule.description);
+    if (rule.generator) entry.generator(true);
+    if (rule.pool) entry.pool(rule.pool);
+  }
+  for (const edge of manifest.edges) writeEdge(builder, edge);
+  if (manifest.defaults.length > 0) builder.byDefault(manifest.defaults.map(ninjaPath).join(' '));
+  const chunks: string[] = [];
+  builder.saveToStream({ write: (text: string) => chunks.push(text) });
+  return chunks.join('');
+}

@@ -1,0 +1,51 @@
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REMOTE_GEN = fileURLToPath(new URL('../../shim/remote-gen.js', import.meta.url));
+export const REMOTE_EXEC = fileURLToPath(new URL('../../shim/remote-exec.js', import.meta.url));
+
+export interface Run { status: number | null; stdout: string; stderr: string }
+
+function result(run: SpawnSyncReturns<string>): Run {
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** A fresh folder outside the repository (so it has no node_modules), holding the given files. */
+export function makeProject(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'scons-remote-test-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Run {
+  return result(spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env } }));
+}
+
+/** Like run, but without blocking the event loop (for servers living in this process, such as the emulated cloud). */
+export function runAsync(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+export function remoteGen(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Run {
+  return run(process.execPath, [REMOTE_GEN, ...args], cwd, env);
+}
+
+export function ninja(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Run {
+  return run('ninja', args, cwd, env);
+}
+
+export const LOCAL = { SCONS_REMOTE_MODE: 'local' } as const;
