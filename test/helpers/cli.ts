@@ -23,14 +23,21 @@ export function makeProject(files: Record<string, string>): string {
   return dir;
 }
 
+/** The test's environment with `overrides` applied; an override of undefined removes the variable. */
+export function withEnv(overrides: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...overrides };
+  for (const [name, value] of Object.entries(overrides)) if (value === undefined) delete env[name];
+  return env;
+}
+
 export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Run {
-  return result(spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env } }));
+  return result(spawnSync(command, args, { cwd, encoding: 'utf8', env: withEnv(env) }));
 }
 
 /** Like run, but without blocking the event loop (for servers living in this process, such as the emulated cloud). */
 export function runAsync(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env } });
+    const child = spawn(command, args, { cwd, env: withEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));

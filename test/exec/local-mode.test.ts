@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { makeProject, REMOTE_EXEC, run } from '../helpers/cli.js';
+
+/** `mode` null: SCONS_REMOTE_MODE unset. */
+function remoteExec(dir: string, args: string[], mode: string | null = 'local') {
+  return run(process.execPath, [REMOTE_EXEC, ...args], dir, { SCONS_REMOTE_MODE: mode ?? undefined });
+}
+
+describe('remote-exec in local mode', () => {
+  it('passes stdout, stderr and the exit code through unchanged, whatever the letter case of the mode', () => {
+    const dir = makeProject({ 'in.txt': 'data\n' });
+    for (const mode of ['local', 'LOCAL', 'Local']) {
+      const result = remoteExec(dir, ['--profile', 'abc', '--in=in.txt', '--out=x', '--', 'cat in.txt; echo oops >&2; exit 3'], mode);
+      assert.equal(result.status, 3);
+      assert.equal(result.stdout, 'data\n');
+      assert.equal(result.stderr, 'oops\n');
+    }
+  });
+
+  it('joins the words after -- as ssh does, so the command line is shell text', () => {
+    const dir = makeProject({});
+    const result = remoteExec(dir, ['--config', 'remote.json', '--in', '--out', 'o.txt', '--', 'printf', "'%s-'", 'a b', '>', 'o.txt', '&&', 'cat', 'o.txt']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, 'a-b-');
+  });
+
+  it('reports a signal as 128 + its number', () => {
+    const result = remoteExec(makeProject({}), ['--', 'kill -TERM $$']);
+    assert.equal(result.status, 143);
+  });
+
+  it('names a missing input and does not run the command', () => {
+    const dir = makeProject({});
+    const result = remoteExec(dir, ['--in', 'missing.txt', '--', 'touch ran']);
+    assert.equal(result.status, 255);
+    assert.equal(result.stderr, "remote-exec: error: input 'missing.txt' does not exist\n");
+    assert.ok(!existsSync(join(dir, 'ran')));
+  });
+
+  it('needs a command after --', () => {
+    const result = remoteExec(makeProject({}), ['--in', 'x']);
+    assert.equal(result.status, 255);
+    assert.match(result.stderr, /^remote-exec: error: no command given/);
+  });
+});
+
+describe('remote-exec in remote mode', () => {
+  it('never falls back to running locally when the connection is not usable', () => {
+    const dir = makeProject({});
+    for (const mode of [null, 'remote', '']) {
+      const result = remoteExec(dir, ['--profile', 'deadbeef0000', '--', 'touch ran'], mode);
+      assert.equal(result.status, 255);
+      assert.match(result.stderr, /^remote-exec: error: .*deadbeef0000\.json: no such connection profile; run remote-gen again\n$/);
+      assert.ok(!existsSync(join(dir, 'ran')));
+    }
+  });
+});
