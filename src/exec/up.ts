@@ -1,7 +1,8 @@
 import { closeSync, mkdirSync, openSync, utimesSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ProfileSelector } from './job-profile.js';
+import { selectProfile, type ProfileSelector } from './job-profile.js';
 import { isLocalMode } from './mode.js';
+import { printProgress } from './progress.js';
 
 export interface UpRequest extends ProfileSelector {
   stamp?: string;
@@ -19,7 +20,12 @@ function touch(path: string): void {
  * sees progress live. In local mode there is nothing to provision.
  */
 export async function runUp(request: UpRequest): Promise<number> {
-  if (!isLocalMode()) await (await import('./remote-job.js')).runRemoteJob({ ...request, inputs: [], outputs: [], command: 'true', verbose: false });
+  if (!isLocalMode()) {
+    const { reachInstance } = await import('./provision.js');
+    const { state, transport } = await reachInstance(selectProfile(request), printProgress);
+    await transport.close();
+    printProgress(`${state.instanceId} is up at ${state.address}`);
+  }
   if (request.stamp) touch(request.stamp);
   return 0;
 }
