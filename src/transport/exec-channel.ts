@@ -7,12 +7,14 @@ export interface ExecIo {
   stdin?: NodeJS.ReadableStream;
 }
 
-export function openChannel(client: Client, command: string): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel))));
+export interface OpenChannel {
+  channel: ClientChannel;
+  /** The remote exit status; a signal counts as 128 + its number, as in a shell. */
+  status: Promise<number>;
 }
 
-/** Resolves with the remote exit status; a signal counts as 128 + its number, as in a shell. */
-export function channelStatus(channel: ClientChannel): Promise<number> {
+/** Resolves with the exit status of the channel, listening from its first moment. */
+function channelStatus(channel: ClientChannel): Promise<number> {
   return new Promise((resolve) => {
     let status = 255;
     channel.once('exit', (code: number | null, signal?: string) => {
@@ -22,10 +24,19 @@ export function channelStatus(channel: ClientChannel): Promise<number> {
   });
 }
 
+/**
+ * Starts a command. The status listener is attached inside ssh2's callback: a fast command's exit status can
+ * arrive in the same packet batch as the channel's opening, before any awaiting code would run.
+ */
+export function openChannel(client: Client, command: string): Promise<OpenChannel> {
+  return new Promise((resolve, reject) =>
+    client.exec(command, (error, channel) => (error ? reject(error) : resolve({ channel, status: channelStatus(channel) }))),
+  );
+}
+
 /** Runs a command, streaming its output to `io` (discarded when not given) and its input from `io.stdin`. */
 export async function execCommand(client: Client, command: string, io: ExecIo = {}): Promise<number> {
-  const channel = await openChannel(client, command);
-  const status = channelStatus(channel);
+  const { channel, status } = await openChannel(client, command);
   if (io.stdout) channel.pipe(io.stdout, { end: false });
   else channel.resume();
   if (io.stderr) channel.stderr.pipe(io.stderr, { end: false });

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { Client } from 'ssh2';
 import { shellJoin, shellQuote } from '../util/shell-quote.js';
 import { UserError } from '../util/user-error.js';
-import { channelStatus, openChannel } from './exec-channel.js';
+import { openChannel } from './exec-channel.js';
 
 // Files travel as one tar stream over one exec channel: a whole tree in a single round trip, modes and
 // symlinks kept, and the system tar on both ends does the file work.
@@ -32,8 +32,7 @@ function localTar(args: string[]) {
 
 export async function putTree(client: Client, localBase: string, relPaths: readonly string[], remoteDir: string): Promise<void> {
   const remoteDirWord = shellQuote(remoteDir);
-  const channel = await openChannel(client, `mkdir -p -- ${remoteDirWord} && tar -C ${remoteDirWord} -xf -`);
-  const remoteStatus = channelStatus(channel);
+  const { channel, status: remoteStatus } = await openChannel(client, `mkdir -p -- ${remoteDirWord} && tar -C ${remoteDirWord} -xf -`);
   const remoteErr = collect(channel.stderr);
   channel.resume();
   const tar = localTar(relPaths.length ? ['-C', localBase, '-cf', '-', '--', ...relPaths] : ['-cf', '-', '--files-from=/dev/null']);
@@ -57,8 +56,7 @@ export async function getTree(client: Client, remoteDir: string, relPaths: reado
     'exec tar -cf - -- "$@"',
   ].join('\n');
   mkdirSync(localDir, { recursive: true });
-  const channel = await openChannel(client, script);
-  const remoteStatus = channelStatus(channel);
+  const { channel, status: remoteStatus } = await openChannel(client, script);
   const remoteErr = collect(channel.stderr);
   const tar = localTar(['-C', localDir, '-xf', '-']);
   channel.pipe(tar.child.stdin);
