@@ -1,0 +1,35 @@
+import { startCloud } from './index.js';
+
+export interface CloudCliOptions {
+  bootDelayMs: number;
+  stateDir?: string;
+}
+
+/** `remote-exec cloud`: runs the emulated cloud until interrupted and says how to point a build at it. */
+export async function runCloudCli(options: CloudCliOptions): Promise<number> {
+  const cloud = await startCloud({ bootDelayMs: options.bootDelayMs, stateDir: options.stateDir });
+  const exports = Object.entries(cloud.env()).map(([name, value]) => `  export ${name}=${value}`);
+  process.stdout.write(
+    [
+      `Emulated EC2 listening at ${cloud.endpoint} (region ${cloud.region}); instances are sshd processes on 127.0.0.0/8.`,
+      '',
+      'In the shell that runs remote-gen, ninja or make (credentials stay in the environment, never in files):',
+      ...exports,
+      '',
+      'In build.remote.ts (or remote.json):',
+      `  clientArgs:   { region: '${cloud.region}' }`,
+      `  instanceArgs: { ImageId: '${cloud.imageId}', InstanceType: 't2.micro', KeyName: '${cloud.keyPair.name}', MinCount: 1, MaxCount: 1, InstanceInitiatedShutdownBehavior: 'terminate' }`,
+      `  sshArgs:      { username: '${cloud.sshUser}', privateKeyPath: '${cloud.keyPair.privateKeyPath}' }`,
+      '',
+      'Press Ctrl-C to stop the cloud and every instance.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await cloud.stop();
+  process.stdout.write('Emulated cloud stopped.\n');
+  return 0;
+}
