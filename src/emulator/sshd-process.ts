@@ -66,6 +66,7 @@ export async function startSshd(disk: InstanceDisk, address: string, port: numbe
 export async function stopSshd(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.ref(); // unref'd while it serves, so it would not keep the loop alive long enough to report its exit
   child.kill('SIGKILL');
   await exited;
 }

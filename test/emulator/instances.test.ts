@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { DescribeInstancesCommand, EC2Client, GetConsoleOutputCommand, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
+import type { Cloud } from '../../src/emulator/index.js';
+import { runAsync } from '../helpers/cli.js';
+import { testCloud } from '../helpers/cloud.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const SSH_OPTIONS = ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes'];
+
+/** Processes whose command line names the cloud's folder: its unshare wrappers and the sshd they run. */
+function processesOf(stateDir: string): string[] {
+  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(stateDir));
+}
+
+describe('emulated instances are real OpenSSH servers', () => {
+  let cloud: Cloud;
+  let ec2: EC2Client;
+  const launch = async (behavior: 'stop' | 'terminate' = 'terminate') => {
+    const reply = await ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1, InstanceInitiatedShutdownBehavior: behavior }));
+    const id = reply.Instances![0]!.InstanceId!;
+    await waitUntilInstanceRunning({ client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: [id] });
+    const address = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.PublicIpAddress!;
+    return { id, address };
+  };
+  const ssh = (address: string, command: string) => runAsync('ssh', [...SSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, `ubuntu@${address}`, command], tmpdir());
+  const state = (id: string) => cloud.instances().find((instance) => instance.instanceId === id)?.state;
+
+  before(async () => {
+    cloud = await testCloud();
+    ec2 = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials });
+  });
+  after(async () => {
+    const stateDir = cloud.stateDir;
+    assert.ok(processesOf(stateDir).length > 0, 'instances run while the cloud does');
+    await cloud.stop();
+    assert.deepEqual(processesOf(stateDir), [], 'every sshd of the cloud is gone');
+  });
+
+  it('lets the key pair log in as a non-root user who cannot see the local project', async () => {
+    const { address } = await launch();
+    const result = await ssh(address, 'id -un; id -u; test -r /work/main/package.json && echo readable || echo hidden; ls ' + JSON.stringify(process.cwd()) + ' 2>&1 | head -1');
+    assert.equal(result.status, 0, result.stderr);
+    const [user, uid, visibility] = result.stdout.split('\n');
+    assert.equal(user, 'ubuntu');
+    assert.notEqual(uid, '0');
+    assert.equal(visibility, 'hidden');
+    const other = cloud.addKeyPair('someone-else');
+    const refused = await runAsync('ssh', [...SSH_OPTIONS, '-i', other.privateKeyPath, `ubuntu@${address}`, 'true'], tmpdir());
+    assert.equal(refused.status, 255);
+  });
+
+  it('copies files in and out with scp', async () => {
+    const { address } = await launch();
+    const dir = mkdtempSync(join(tmpdir(), 'scons-remote-scp-'));
+    writeFileSync(join(dir, 'in.bin'), Buffer.from([0, 1, 2, 255, 10]));
+    const scp = (from: string, to: string) => runAsync('scp', [...SSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, from, to], dir);
+    assert.equal((await scp(join(dir, 'in.bin'), `ubuntu@${address}:copy.bin`)).status, 0);
+    assert.equal((await scp(`ubuntu@${address}:copy.bin`, join(dir, 'back.bin'))).status, 0);
+    assert.deepEqual(readFileSync(join(dir, 'back.bin')), readFileSync(join(dir, 'in.bin')));
+  });
+
+  it('publishes the host key fingerprint that ssh-keyscan sees', async () => {
+    const { id, address } = await launch();
+    const console = Buffer.from((await ec2.send(new GetConsoleOutputCommand({ InstanceId: id }))).Output!, 'base64').toString();
+    const published = /SHA256:[A-Za-z0-9+/]+/.exec(console)![0];
+    const scanned = await runAsync('sh', ['-c', `ssh-keyscan -t ed25519 ${address} 2>/dev/null | ssh-keygen -lf -`], tmpdir());
+    assert.equal(scanned.stdout.split(' ')[1], published);
+  });
+
+  it('terminates or stops on `sudo shutdown -h now`, per InstanceInitiatedShutdownBehavior', async () => {
+    const terminating = await launch('terminate');
+    const stopping = await launch('stop');
+    // As on EC2, the connection may drop before ssh sees the command's exit status.
+    for (const { address } of [terminating, stopping]) assert.match(String((await ssh(address, 'sudo shutdown -h now')).status), /^(0|255)$/);
+    for (let i = 0; i < 100 && !(state(terminating.id) === 'terminated' && state(stopping.id) === 'stopped'); i++) await sleep(50);
+    assert.equal(state(terminating.id), 'terminated');
+    assert.equal(state(stopping.id), 'stopped');
+    assert.equal((await ssh(terminating.address, 'true')).status, 255, 'its sshd is gone');
+  });
+
+  it('can lose its sshd while still running, as on a network fault', async () => {
+    const { id, address } = await launch();
+    await cloud.killSshd(id);
+    assert.equal(state(id), 'running');
+    assert.equal((await ssh(address, 'true')).status, 255);
+  });
+});

@@ -1,0 +1,52 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCloud, type Cloud, type CloudOptions } from '../../src/emulator/index.js';
+import { REMOTE_EXEC, REMOTE_GEN, runAsync, type Run } from './cli.js';
+
+export const DECODE_EXAMPLE = fileURLToPath(new URL('../../../examples/decode', import.meta.url));
+
+export async function testCloud(options: CloudOptions = {}): Promise<Cloud> {
+  return startCloud({ bootDelayMs: 150, stopDelayMs: 50, ...options });
+}
+
+/** What a user's shell holds to use the cloud: its credentials and endpoint, and the decode example's settings. */
+export function cloudEnv(cloud: Cloud, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...cloud.env(),
+    SCONS_REMOTE_MODE: undefined,
+    DECODE_REGION: cloud.region,
+    DECODE_IMAGE_ID: cloud.imageId,
+    DECODE_KEY_NAME: cloud.keyPair.name,
+    DECODE_KEY_PATH: cloud.keyPair.privateKeyPath,
+    ...extra,
+  };
+}
+
+export function copyOf(dir: string): string {
+  const copy = mkdtempSync(join(tmpdir(), 'scons-remote-test-'));
+  cpSync(dir, copy, { recursive: true });
+  return copy;
+}
+
+export function remoteGenAsync(cwd: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<Run> {
+  return runAsync(process.execPath, [REMOTE_GEN, ...args], cwd, env);
+}
+
+export function remoteExecAsync(cwd: string, env: NodeJS.ProcessEnv, args: string[]): Promise<Run> {
+  return runAsync(process.execPath, [REMOTE_EXEC, ...args], cwd, env);
+}
+
+export function ninjaAsync(cwd: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<Run> {
+  return runAsync('ninja', args, cwd, env);
+}
+
+/** Instances of the cloud that are not terminated (or on their way there). */
+export function liveInstances(cloud: Cloud) {
+  return cloud.instances().filter((instance) => instance.state !== 'terminated' && instance.state !== 'shutting-down');
+}
+
+export function runInstancesCalls(cloud: Cloud): number {
+  return cloud.calls().filter((call) => call.action === 'RunInstances' && !call.error).length;
+}
