@@ -18,7 +18,8 @@ function channelStatus(channel: ClientChannel): Promise<number> {
   return new Promise((resolve) => {
     let status = 255;
     channel.once('exit', (code: number | null, signal?: string) => {
-      status = code ?? 128 + (signal ? (constants.signals[`SIG${signal}` as NodeJS.Signals] ?? 0) : 0);
+      const name = (signal?.startsWith('SIG') ? signal : `SIG${signal}`) as NodeJS.Signals;
+      status = code ?? 128 + (signal ? (constants.signals[name] ?? 0) : 0);
     });
     channel.once('close', () => resolve(status));
   });

@@ -46,11 +46,11 @@ export async function putTree(client: Client, localBase: string, relPaths: reado
 /** Downloads what exists of `relPaths`; the others are reported as missing rather than failing the copy. */
 export async function getTree(client: Client, remoteDir: string, relPaths: readonly string[], localDir: string): Promise<{ missing: string[] }> {
   const script = [
-    `cd ${shellQuote(remoteDir)} || exit 1`,
+    `found=; cd ${shellQuote(remoteDir)} 2>/dev/null && found=yes`,
     'set --',
     `for path in ${shellJoin(relPaths.length ? [...relPaths] : [''])}; do`,
     '  [ -z "$path" ] && continue',
-    `  if [ -e "$path" ] || [ -L "$path" ]; then set -- "$@" "$path"; else printf '${MISSING}%s\\n' "$path" >&2; fi`,
+    `  if [ -n "$found" ] && { [ -e "$path" ] || [ -L "$path" ]; }; then set -- "$@" "$path"; else printf '${MISSING}%s\\n' "$path" >&2; fi`,
     'done',
     'if [ $# -eq 0 ]; then exec tar -cf - --files-from=/dev/null; fi',
     'exec tar -cf - -- "$@"',

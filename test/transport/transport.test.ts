@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
+import type { Cloud } from '../../src/emulator/index.js';
+import { connect, type SshTarget, type Transport } from '../../src/transport/index.js';
+import { testCloud } from '../helpers/cloud.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+function sink(): { stream: Writable; text: () => string } {
+  let text = '';
+  return { stream: new Writable({ write: (chunk, _encoding, done) => ((text += chunk), done()) }), text: () => text };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const ODD_NAMES = ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested/deeper/empty.txt', 'nested/binary.bin'];
+
+describe('transport over ssh2 to a real sshd', () => {
+  let cloud: Cloud;
+  let target: SshTarget;
+  let transport: Transport;
+
+  before(async () => {
+    cloud = await testCloud();
+    const ec2 = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials });
+    const id = (await ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
+    await waitUntilInstanceRunning({ client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: [id] });
+    const host = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.PublicIpAddress!;
+    target = { host, sshArgs: { username: 'ubuntu', privateKeyPath: cloud.keyPair.privateKeyPath } };
+    transport = await connect(target);
+  });
+  after(async () => {
+    await transport.close();
+    await cloud.stop();
+  });
+
+  it('runs commands with their output and exit status', async () => {
+    const out = sink();
+    const err = sink();
+    assert.equal(await transport.exec('echo out; echo err >&2; exit 3', { stdout: out.stream, stderr: err.stream }), 3);
+    assert.equal(out.text(), 'out\n');
+    assert.equal(err.text(), 'err\n');
+    assert.equal(await transport.exec('no-such-command-here'), 127);
+    assert.equal(await transport.exec('kill -TERM $$'), 143);
+    assert.match(transport.hostKey, /^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it('round-trips a tree byte for byte, with odd names, modes, empty files and symlinks', async () => {
+    const local = mkdtempSync(join(tmpdir(), 'scons-remote-transport-'));
+    mkdirSync(join(local, 'nested/deeper'), { recursive: true });
+    for (const name of ODD_NAMES) writeFileSync(join(local, name), name.endsWith('.bin') ? Buffer.from([0, 255, 10, 13, 0]) : name.includes('empty') ? '' : `content of ${name}\n`);
+    chmodSync(join(local, 'plain.txt'), 0o751);
+    symlinkSync('plain.txt', join(local, 'link'));
+    await transport.put(local, ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link'], 'transfer/in');
+    const back = mkdtempSync(join(tmpdir(), 'scons-remote-transport-'));
+    const { missing } = await transport.get('transfer/in', ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link', 'absent.txt'], back);
+    assert.deepEqual(missing, ['absent.txt']);
+    for (const name of ODD_NAMES) assert.deepEqual(readFileSync(join(back, name)), readFileSync(join(local, name)), name);
+    assert.equal(statSync(join(back, 'plain.txt')).mode & 0o777, 0o751);
+    assert.equal(readlinkSync(join(back, 'link')), 'plain.txt');
+  });
+
+  it('reports every path as missing, without failing, when none exists', async () => {
+    const { missing } = await transport.get('transfer/nowhere', ['a', 'b'], mkdtempSync(join(tmpdir(), 'scons-remote-transport-')));
+    assert.deepEqual(missing, ['a', 'b']);
+  });
+
+  it('fails authentication at once, naming the user and the key', async () => {
+    const other = cloud.addKeyPair('wrong-key');
+    const retried: number[] = [];
+    await assert.rejects(connect({ ...target, sshArgs: { username: 'ubuntu', privateKeyPath: other.privateKeyPath } }, { retries: 3, onRetry: (n) => retried.push(n) }), {
+      message: `ssh: authentication failed for user 'ubuntu' at ${target.host} with key ${other.privateKeyPath}`,
+    });
+    assert.deepEqual(retried, []);
+  });
+
+  it('retries an unreachable host with backoff, then gives up in one line', async () => {
+    const port = await freePort();
+    const retried: number[] = [];
+    await assert.rejects(connect({ host: '127.0.0.1', sshArgs: { username: 'ubuntu', port } }, { retries: 2, firstDelayMs: 10, onRetry: (n) => retried.push(n) }), {
+      message: `ssh: 127.0.0.1:${port} unreachable after 3 attempts (ECONNREFUSED)`,
+    });
+    assert.deepEqual(retried, [1, 2]);
+  });
+
+  it('refuses a host whose key does not match the pinned fingerprint', async () => {
+    const pinned = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    await assert.rejects(connect({ ...target, hostKeys: [pinned] }), { message: `ssh: host key of ${target.host} is ${transport.hostKey}, expected ${pinned}; refusing to connect` });
+    const again = await connect({ ...target, hostKeys: [transport.hostKey] });
+    await again.close();
+  });
+});
