@@ -54,7 +54,7 @@ export class EnvironmentRemote {
     checkOptionKeys(options, CONNECTION_OPTION_KEYS, 'connectionInitialize options', location);
     positiveInteger(options.sshRetries, 'sshRetries', location);
     positiveInteger(options.jobs, 'jobs', location);
-    positiveInteger(options.idleMinutes, 'idleMinutes', location);
+    if (options.idleMinutes !== undefined && !(options.idleMinutes > 0)) throw new UserError(`${location}: connectionInitialize: idleMinutes must be a number > 0`);
     if (options.jobs === 0) throw new UserError(`${location}: connectionInitialize: jobs must be at least 1`);
     checkConnectionArgs(clientArgs, sshArgs, location);
     this.#connection = { clientArgs, instanceArgs, sshArgs, options };
