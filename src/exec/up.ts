@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, utimesSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { selectProfile, type ProfileSelector } from './job-profile.js';
+import type { ProfileSelector } from './job-profile.js';
 import { isLocalMode } from './mode.js';
 import { printProgress } from './progress.js';
 
@@ -22,9 +22,12 @@ function touch(path: string): void {
 export async function runUp(request: UpRequest): Promise<number> {
   if (!isLocalMode()) {
     const { reachInstance } = await import('./provision.js');
-    const { state, transport } = await reachInstance(selectProfile(request), printProgress);
-    await transport.close();
-    printProgress(`${state.instanceId} is up at ${state.address}`);
+    const { selectProfiles } = await import('./profile-list.js');
+    for (const job of selectProfiles(request)) {
+      const { state, transport } = await reachInstance(job, printProgress);
+      await transport.close();
+      printProgress(`${state.instanceId} is up at ${state.address}`);
+    }
   }
   if (request.stamp) touch(request.stamp);
   return 0;
