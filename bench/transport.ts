@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
 import { startCloud } from '../src/emulator/index.js';
 import { connect, type SshTarget } from '../src/transport/index.js';
@@ -79,6 +80,21 @@ try {
     await command('rsync', ['-a', '-e', `ssh ${ssh.join(' ')}`, `${remote}:bench/ours/tree`, back]);
   });
   await transport.close();
+
+  // The whole build step as ninja runs it (a fresh shim process), against the same step done by hand with OpenSSH.
+  const config = { clientArgs: { region: cloud.region }, instanceArgs: { ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1 }, sshArgs: { username: cloud.sshUser, privateKeyPath: cloud.keyPair.privateKeyPath } };
+  writeFileSync(join(local, 'remote.json'), JSON.stringify(config));
+  writeFileSync(join(local, 'in.txt'), 'input\n');
+  Object.assign(process.env, cloud.env());
+  const shim = fileURLToPath(new URL('../shim/remote-exec.js', import.meta.url));
+  const step = ['--config', join(local, 'remote.json'), '--in', 'in.txt', '--out', 'out.txt', '--', 'tr a-z A-Z < in.txt > out.txt'];
+  process.chdir(local);
+  await command(process.execPath, [shim, '--config', join(local, 'remote.json'), 'up']);
+  await compare('one build step (remote-exec)', 'scp + ssh + scp', () => command(process.execPath, [shim, ...step]), async () => {
+    await command('scp', [...ssh, '-q', 'in.txt', `${remote}:in.txt`]);
+    await command('ssh', [...ssh, remote, 'tr a-z A-Z < in.txt > out.txt']);
+    await command('scp', [...ssh, '-q', `${remote}:out.txt`, 'out.txt']);
+  });
   rmSync(local, { recursive: true, force: true });
 
   process.stdout.write(`median of ${RUNS} runs each, same instance, same machine; ratio < 1 means scons-remote is faster\n\n`);
