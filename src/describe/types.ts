@@ -49,6 +49,7 @@ export interface CommandRemoteSpec {
   source?: Sources;
   action: RemoteAction;
   clientArgs?: ClientArgs;
-  instanceArgs?: InstanceArgs;
+  /** Shallow-merged over the connection's instanceArgs for this step only. */
+  instanceArgs?: Partial<InstanceArgs>;
   sshArgs?: SshArgs;
 }

@@ -22,6 +22,8 @@ function firstLine(text: string): string {
 
 function localTar(args: string[]) {
   const child = spawn('tar', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // tar -x stops reading at the end-of-archive blocks, before the record's padding; writing on is harmless.
+  child.stdin.on('error', () => {});
   const stderr = collect(child.stderr);
   const status = new Promise<number>((resolve, reject) => {
     child.once('error', reject);
@@ -62,6 +64,11 @@ export async function getTree(client: Client, remoteDir: string, relPaths: reado
   channel.pipe(tar.child.stdin);
   tar.child.stdout.resume();
   channel.end();
+  // Once tar is done, drain what it left unread (the archive's padding), or the channel would never close.
+  void tar.status.finally(() => {
+    channel.unpipe(tar.child.stdin);
+    channel.resume();
+  });
   const [remote, local] = await Promise.all([remoteStatus, tar.status]);
   const errLines = remoteErr().split('\n');
   const missing = errLines.filter((line) => line.startsWith(MISSING)).map((line) => line.slice(MISSING.length));

@@ -41,6 +41,18 @@ describe('remote-gen && ninja on the emulated cloud', () => {
     for (const mode of [env, { ...env, ...LOCAL }]) assert.match((await ninjaAsync(remote, mode)).stdout, /ninja: no work to do/);
   });
 
+  it('gives a step with overridden connection arguments its own instance', async () => {
+    const dir = project(DECODE_EXAMPLE);
+    const extra = `env.commandRemote({ target: 'big.txt', source: ['decode.py', 'message.txt', env.value(1)], action: env.actionRemote({ cmd: 'python3' }), instanceArgs: { InstanceType: 'c5.large' } });`;
+    writeFileSync(join(dir, 'build.remote.ts'), `${readFileSync(join(dir, 'build.remote.ts'), 'utf8')}\n${extra}\nenv.default('big.txt');\n`);
+    assert.equal((await remoteGenAsync(dir, env)).status, 0);
+    const build = await ninjaAsync(dir, env);
+    assert.equal(build.status, 0, build.stdout + build.stderr);
+    const mine = liveInstances(cloud).filter((instance) => instance.tags['scons-remote:project'] === dir);
+    assert.equal(mine.length, 2);
+    assert.equal(new Set(mine.map((instance) => instance.tags['scons-remote:profile'])).size, 2);
+  });
+
   it('runs 32 remote steps at -j8 on one instance, and provisions nothing when nothing remote is dirty', async () => {
     const dir = project(DECODE_EXAMPLE);
     const steps = Array.from({ length: 32 }, (_, i) => `env.commandRemote({ target: 'out/${i}.txt', source: ['decode.py', 'message.txt', env.value(${i % 26})], action: env.actionRemote({ cmd: 'python3' }) });`);

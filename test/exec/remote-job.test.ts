@@ -53,6 +53,19 @@ describe('remote-exec on the emulated cloud', () => {
     await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
   });
 
+  it('runs a step on a running instance without any AWS call, so expired credentials do not matter', async () => {
+    const dir = configProject(cloud, {}, { instanceArgs: { InstanceInitiatedShutdownBehavior: 'stop' } });
+    const cold = await job(dir, ['--', 'true']);
+    assert.equal(cold.status, 0);
+    assert.match(cold.stderr, /^remote-exec: warning: instanceArgs\.InstanceInitiatedShutdownBehavior is "stop", so idle shutdown only stops the instance/);
+    const calls = cloud.calls().length;
+    const expired = await remoteExecAsync(dir, { ...env, AWS_ACCESS_KEY_ID: 'AKIAEXPIRED000000000', AWS_SECRET_ACCESS_KEY: 'expired' }, ['--config', 'remote.json', '--out', 'o.txt', '--', 'echo fine > o.txt']);
+    assert.equal(expired.status, 0, expired.stderr);
+    assert.equal(readFileSync(join(dir, 'o.txt'), 'utf8'), 'fine\n');
+    assert.equal(cloud.calls().length, calls);
+    await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
+  });
+
   it('launches exactly one instance for sixteen shims started at once on a cold profile', async () => {
     const dir = configProject(cloud, { 'in.txt': 'shared\n' });
     const before = runInstancesCalls(cloud);
