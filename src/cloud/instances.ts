@@ -53,6 +53,15 @@ export async function waitUntilRunning(client: EC2Client, instanceId: string, ma
   return running;
 }
 
+export async function waitUntilStopped(client: EC2Client, instanceId: string, maxWaitTime = 600): Promise<void> {
+  const { waitUntilInstanceStopped } = await ec2();
+  try {
+    await waitUntilInstanceStopped({ client, maxWaitTime, minDelay: 1, maxDelay: 5 }, { InstanceIds: [instanceId] });
+  } catch (error) {
+    throw awsError(`waiting for ${instanceId} to stop`, (error as { result?: { reason?: unknown } }).result?.reason ?? error);
+  }
+}
+
 /** The instance as AWS sees it now, or undefined when AWS no longer knows it. */
 export async function describeInstance(client: EC2Client, instanceId: string): Promise<InstanceView | undefined> {
   const { DescribeInstancesCommand } = await ec2();

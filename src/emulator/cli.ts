@@ -8,6 +8,11 @@ export interface CloudCliOptions {
 /** `remote-exec cloud`: runs the emulated cloud until interrupted and says how to point a build at it. */
 export async function runCloudCli(options: CloudCliOptions): Promise<number> {
   const cloud = await startCloud({ bootDelayMs: options.bootDelayMs, stateDir: options.stateDir });
+  // Listening before saying "Press Ctrl-C", so an interrupt right after the message is never missed.
+  const interrupted = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const exports = Object.entries(cloud.env()).map(([name, value]) => `  export ${name}=${value}`);
   process.stdout.write(
     [
@@ -25,10 +30,7 @@ export async function runCloudCli(options: CloudCliOptions): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await interrupted;
   await cloud.stop();
   process.stdout.write('Emulated cloud stopped.\n');
   return 0;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { createEc2Client } from '../cloud/ec2-client.js';
-import { consoleHostKeys, describeInstance, launchInstance, startInstance, waitUntilRunning, type InstanceView } from '../cloud/instances.js';
+import { consoleHostKeys, describeInstance, launchInstance, startInstance, waitUntilRunning, waitUntilStopped, type InstanceView } from '../cloud/instances.js';
 import { PROFILE_TAG, PROJECT_TAG, TOOL_NAME, TOOL_TAG } from '../cloud/tags.js';
 import type { Transport } from '../transport/index.js';
 import { withFileLock } from './file-lock.js';
@@ -43,8 +43,9 @@ async function repairOrLaunch(job: JobProfile, known: InstanceState | undefined,
   if (known) {
     const seen = await describeInstance(client, known.instanceId);
     if (seen?.state === 'running' || seen?.state === 'pending') return { view: await waitUntilRunning(client, known.instanceId), client };
-    if (seen?.state === 'stopped') {
-      progress(`${known.instanceId} is stopped; starting it`);
+    if (seen?.state === 'stopping' || seen?.state === 'stopped') {
+      progress(`${known.instanceId} is ${seen.state}; starting it`);
+      if (seen.state === 'stopping') await waitUntilStopped(client, known.instanceId);
       await startInstance(client, known.instanceId);
       return { view: await waitUntilRunning(client, known.instanceId), client };
     }

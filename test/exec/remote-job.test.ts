@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
 import { REMOTE_EXEC } from '../helpers/cli.js';
 import { cloudEnv, liveInstances, remoteExecAsync, runInstancesCalls, testCloud } from '../helpers/cloud.js';
@@ -101,6 +102,20 @@ describe('remote-exec on the emulated cloud', () => {
     assert.equal(after.status, 0, after.stderr);
     const [second] = liveInstances(cloud).filter((instance) => instance.tags['scons-remote:project'] === dir);
     assert.notEqual(second!.instanceId, first!.instanceId);
+    await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
+  });
+
+  it('starts an instance stopped behind its back and follows it to its new address', async () => {
+    const dir = configProject(cloud);
+    assert.equal((await job(dir, ['--', 'true'])).status, 0);
+    const [instance] = liveInstances(cloud).filter((candidate) => candidate.tags['scons-remote:project'] === dir);
+    const ec2 = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials });
+    await ec2.send(new StopInstancesCommand({ InstanceIds: [instance!.instanceId] }));
+    const after = await job(dir, ['--out', 'o.txt', '--', 'echo back > o.txt']);
+    assert.equal(after.status, 0, after.stderr);
+    const [restarted] = liveInstances(cloud).filter((candidate) => candidate.tags['scons-remote:project'] === dir);
+    assert.equal(restarted!.instanceId, instance!.instanceId);
+    assert.notEqual(restarted!.address, instance!.address);
     await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
   });
 
