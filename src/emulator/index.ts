@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { AddressPool } from './address-pool.js';
 import { EmulatedEc2 } from './emulated-ec2.js';
@@ -59,6 +59,7 @@ process.once('exit', () => {
 
 /** Starts an EC2 Query-API emulator on 127.0.0.1 whose instances are real sshd processes on 127.X.Y.N. */
 export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
+  const ownStateDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? mkdtempSync(`${tmpdir()}/scons-remote-cloud-`);
   const region = options.region ?? 'us-east-1';
   const sshPort = options.sshPort ?? 22;
@@ -135,6 +136,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       await closed;
       await ec2.stopAll();
       running.delete(ec2);
+      if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

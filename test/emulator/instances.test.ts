@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { DescribeInstancesCommand, EC2Client, GetConsoleOutputCommand, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
-import { runAsync } from '../helpers/cli.js';
+import { runAsync, tempDir } from '../helpers/cli.js';
 import { testCloud } from '../helpers/cloud.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -58,7 +58,7 @@ describe('emulated instances are real OpenSSH servers', () => {
 
   it('copies files in and out with scp', async () => {
     const { address } = await launch();
-    const dir = mkdtempSync(join(tmpdir(), 'scons-remote-scp-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'in.bin'), Buffer.from([0, 1, 2, 255, 10]));
     const scp = (from: string, to: string) => runAsync('scp', [...SSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, from, to], dir);
     assert.equal((await scp(join(dir, 'in.bin'), `ubuntu@${address}:copy.bin`)).status, 0);

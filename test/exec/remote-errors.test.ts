@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
+import { tempDir } from '../helpers/cli.js';
 import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/cloud.js';
 import { configProject, type RemoteConfigOptions } from '../helpers/remote-project.js';
 
@@ -21,13 +20,13 @@ describe('remote-exec errors a user will meet', () => {
     cloud = await testCloud();
   });
   after(async () => {
-    await remoteExecAsync(mkdtempSync(join(tmpdir(), 'scons-remote-test-')), cloudEnv(cloud), ['down', '--all']);
+    await remoteExecAsync(tempDir(), cloudEnv(cloud), ['down', '--all']);
     assert.deepEqual(liveInstances(cloud), []);
     await cloud.stop();
   });
 
   it('no credentials', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'scons-remote-home-'));
+    const home = tempDir();
     const message = await attempt({}, { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, HOME: home, AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none') });
     assert.match(message, /^remote-exec: error: launching the instance: no AWS credentials found \(set AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run aws sso login\)$/);
   });
@@ -74,7 +73,7 @@ describe('remote-exec errors a user will meet', () => {
   });
 
   it('a config file that is not there, or not valid', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scons-remote-test-'));
+    const dir = tempDir();
     const result = await remoteExecAsync(dir, cloudEnv(cloud), ['--config', 'remote.json', '--', 'true']);
     assert.equal(result.stderr, 'remote-exec: error: remote.json: no such remote-exec config\n');
   });

@@ -1,9 +1,7 @@
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startCloud, type Cloud, type CloudOptions } from '../../src/emulator/index.js';
-import { REMOTE_EXEC, REMOTE_GEN, runAsync, type Run } from './cli.js';
+import { REMOTE_EXEC, REMOTE_GEN, runAsync, tempDir, type Run } from './cli.js';
 
 export const DECODE_EXAMPLE = fileURLToPath(new URL('../../../examples/decode', import.meta.url));
 
@@ -25,7 +23,7 @@ export function cloudEnv(cloud: Cloud, extra: NodeJS.ProcessEnv = {}): NodeJS.Pr
 }
 
 export function copyOf(dir: string): string {
-  const copy = mkdtempSync(join(tmpdir(), 'scons-remote-test-'));
+  const copy = tempDir();
   cpSync(dir, copy, { recursive: true });
   return copy;
 }

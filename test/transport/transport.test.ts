@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
 import { connect, type SshTarget, type Transport } from '../../src/transport/index.js';
+import { tempDir } from '../helpers/cli.js';
 import { testCloud } from '../helpers/cloud.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -58,13 +58,13 @@ describe('transport over ssh2 to a real sshd', () => {
   });
 
   it('round-trips a tree byte for byte, with odd names, modes, empty files and symlinks', async () => {
-    const local = mkdtempSync(join(tmpdir(), 'scons-remote-transport-'));
+    const local = tempDir();
     mkdirSync(join(local, 'nested/deeper'), { recursive: true });
     for (const name of ODD_NAMES) writeFileSync(join(local, name), name.endsWith('.bin') ? Buffer.from([0, 255, 10, 13, 0]) : name.includes('empty') ? '' : `content of ${name}\n`);
     chmodSync(join(local, 'plain.txt'), 0o751);
     symlinkSync('plain.txt', join(local, 'link'));
     await transport.put(local, ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link'], 'transfer/in');
-    const back = mkdtempSync(join(tmpdir(), 'scons-remote-transport-'));
+    const back = tempDir();
     const { missing } = await transport.get('transfer/in', ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link', 'absent.txt'], back);
     assert.deepEqual(missing, ['absent.txt']);
     for (const name of ODD_NAMES) assert.deepEqual(readFileSync(join(back, name)), readFileSync(join(local, name)), name);
@@ -73,7 +73,7 @@ describe('transport over ssh2 to a real sshd', () => {
   });
 
   it('reports every path as missing, without failing, when none exists', async () => {
-    const { missing } = await transport.get('transfer/nowhere', ['a', 'b'], mkdtempSync(join(tmpdir(), 'scons-remote-transport-')));
+    const { missing } = await transport.get('transfer/nowhere', ['a', 'b'], tempDir());
     assert.deepEqual(missing, ['a', 'b']);
   });
 
