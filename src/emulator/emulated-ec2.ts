@@ -1,41 +1,42 @@
-import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressPool } from './address-pool.js';
+import { consoleOutput } from './console-output.js';
 import { Ec2Error } from './errors.js';
-import { hexId, type EmulatedInstance, type InstanceStateName } from './fleet.js';
-import { CONTROL_FILE, prepareDisk } from './instance-disk.js';
+import { hexId, type EmulatedInstance } from './fleet.js';
+import { prepareDisk } from './instance-disk.js';
+import { matchesFilter } from './instance-filters.js';
+import type { InstanceLifecycle } from './instance-lifecycle.js';
 import { instanceXml, stateXml } from './instance-xml.js';
 import type { UserIds } from './login-user.js';
 import type { QueryParams } from './query-params.js';
-import { startSshd, stopSshd } from './sshd-process.js';
 import type { XmlNode } from './xml.js';
 
 export interface Ec2Settings {
-  bootDelayMs: number;
-  stopDelayMs: number;
-  terminatedVisibleMs: number;
-  sshPort: number;
   stateDir: string;
   imageId: string;
   ownerId: string;
+  availabilityZone: string;
   /** Public keys by key pair name. */
   keyPairs: Map<string, string>;
   loginUser: UserIds;
-  addresses: AddressPool;
 }
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
-/** The EC2 actions the project needs, over instances that are real sshd processes. */
-export class EmulatedEc2 {
-  readonly instances = new Map<string, EmulatedInstance>();
-  readonly #reservations = new Map<string, { reservationId: string; instanceIds: string[] }>();
-  readonly #watch: NodeJS.Timeout;
+/** Everything but the token, in a stable order: what makes two RunInstances with one ClientToken "the same request". */
+function requestKey(params: QueryParams): string {
+  return JSON.stringify(Object.entries(params.raw).filter(([name]) => name !== 'ClientToken').sort(([a], [b]) => a.localeCompare(b)));
+}
 
-  constructor(private readonly settings: Ec2Settings) {
-    this.#watch = setInterval(() => this.#serveShutdownRequests(), 100);
-    this.#watch.unref();
-  }
+/** The EC2 actions the project needs, answering with the XML elements of the EC2 API reference. */
+export class EmulatedEc2 {
+  readonly #reservations = new Map<string, { reservationId: string; instanceIds: string[]; request: string }>();
+
+  constructor(
+    readonly instances: Map<string, EmulatedInstance>,
+    private readonly lifecycle: InstanceLifecycle,
+    private readonly settings: Ec2Settings,
+  ) {}
 
   RunInstances(params: QueryParams): XmlNode {
     const imageId = params.required('ImageId');
@@ -43,49 +44,52 @@ export class EmulatedEc2 {
     const maxCount = Number(params.required('MaxCount'));
     const token = params.get('ClientToken');
     const earlier = token ? this.#reservations.get(token) : undefined;
-    if (earlier) return this.#reservationXml(earlier.reservationId, earlier.instanceIds);
+    if (earlier) {
+      if (earlier.request !== requestKey(params)) throw new Ec2Error('IdempotentParameterMismatch', `Client token '${token}' was used with a different request`);
+      return this.#reservationXml(earlier.reservationId, earlier.instanceIds);
+    }
+    if (!(Number.isInteger(minCount) && Number.isInteger(maxCount) && minCount >= 1 && maxCount >= minCount)) {
+      throw new Ec2Error('InvalidParameterValue', 'MinCount and MaxCount must be whole numbers, at least 1, with MinCount <= MaxCount');
+    }
     if (imageId !== this.settings.imageId) throw new Ec2Error('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
     const keyName = params.get('KeyName') ?? '';
     const publicKey = this.settings.keyPairs.get(keyName);
     if (!publicKey) throw new Ec2Error('InvalidKeyPair.NotFound', `The key pair '${keyName}' does not exist`);
-    if (!(minCount >= 1 && maxCount >= minCount)) throw new Ec2Error('InvalidParameterValue', 'MinCount and MaxCount must be at least 1, MinCount <= MaxCount');
-    const tags = new Map<string, string>();
-    for (const spec of params.indexes('TagSpecification')) {
-      if (params.get(`TagSpecification.${spec}.ResourceType`) !== 'instance') continue;
-      for (const tag of params.indexes(`TagSpecification.${spec}.Tag`)) {
-        tags.set(params.get(`TagSpecification.${spec}.Tag.${tag}.Key`) ?? '', params.get(`TagSpecification.${spec}.Tag.${tag}.Value`) ?? '');
-      }
-    }
+    const behavior = params.get('InstanceInitiatedShutdownBehavior') ?? 'stop';
+    if (behavior !== 'stop' && behavior !== 'terminate') throw new Ec2Error('InvalidParameterValue', `Invalid value '${behavior}' for InstanceInitiatedShutdownBehavior`);
+    const tags = this.#launchTags(params);
     const reservationId = hexId('r');
-    const instanceIds = Array.from({ length: minCount }, () => {
+    const instanceIds = Array.from({ length: maxCount }, (_, launchIndex) => {
       const instanceId = hexId('i');
       const dir = join(this.settings.stateDir, 'instances', instanceId);
       mkdirSync(dir, { recursive: true });
       const instance: EmulatedInstance = {
-        instanceId, reservationId, imageId, keyName,
+        instanceId, reservationId, imageId, keyName, launchIndex,
+        availabilityZone: this.settings.availabilityZone,
+        clientToken: token,
         instanceType: params.get('InstanceType') ?? 'm1.small',
         state: 'pending',
         launchTime: new Date(),
         tags: new Map(tags),
-        shutdownBehavior: params.get('InstanceInitiatedShutdownBehavior') === 'terminate' ? 'terminate' : 'stop',
+        shutdownBehavior: behavior,
         disk: prepareDisk(dir, `${publicKey}\n`, this.settings.loginUser),
+        epoch: 0,
         timers: new Set(),
       };
       this.instances.set(instanceId, instance);
-      this.#boot(instance);
+      this.lifecycle.boot(instance);
       return instanceId;
     });
-    if (token) this.#reservations.set(token, { reservationId, instanceIds });
+    if (token) this.#reservations.set(token, { reservationId, instanceIds, request: requestKey(params) });
     return this.#reservationXml(reservationId, instanceIds);
   }
 
   DescribeInstances(params: QueryParams): XmlNode {
-    const selected = this.#select(params);
     const byReservation = new Map<string, EmulatedInstance[]>();
-    for (const instance of selected) byReservation.set(instance.reservationId, [...(byReservation.get(instance.reservationId) ?? []), instance]);
+    for (const instance of this.#select(params)) byReservation.set(instance.reservationId, [...(byReservation.get(instance.reservationId) ?? []), instance]);
     return {
       reservationSet: [...byReservation].map(([reservationId, members]) => ({
-        reservationId, ownerId: this.settings.ownerId, groupSet: [], instancesSet: members.map((member, index) => instanceXml(member, index)),
+        reservationId, ownerId: this.settings.ownerId, groupSet: [], instancesSet: members.map(instanceXml),
       })),
     };
   }
@@ -99,7 +103,7 @@ export class EmulatedEc2 {
           const health = instance.state === 'running' ? 'ok' : 'not-applicable';
           return {
             instanceId: instance.instanceId,
-            availabilityZone: 'emu-1a',
+            availabilityZone: instance.availabilityZone,
             instanceState: stateXml(instance.state),
             systemStatus: { status: health },
             instanceStatus: { status: health },
@@ -110,6 +114,7 @@ export class EmulatedEc2 {
 
   CreateTags(params: QueryParams): XmlNode {
     const ids = params.list('ResourceId');
+    if (ids.length === 0) throw new Ec2Error('MissingParameter', 'The request must contain the parameter ResourceId');
     const targets = ids.map((id) => this.#find(id));
     for (const target of targets) {
       for (const tag of params.indexes('Tag')) target.tags.set(params.get(`Tag.${tag}.Key`) ?? '', params.get(`Tag.${tag}.Value`) ?? '');
@@ -118,115 +123,44 @@ export class EmulatedEc2 {
   }
 
   TerminateInstances(params: QueryParams): XmlNode {
-    return this.#transition(params, (instance) => this.terminate(instance));
+    return this.#transition(params, (instance) => this.lifecycle.terminate(instance, 'user'));
   }
 
   StopInstances(params: QueryParams): XmlNode {
     return this.#transition(params, (instance) => {
-      if (instance.state === 'running' || instance.state === 'pending') this.#stop(instance);
+      if (instance.state === 'stopped' || instance.state === 'stopping') return;
+      if (instance.state !== 'running' && instance.state !== 'pending') this.#incorrectState(instance, 'stopped');
+      this.lifecycle.stop(instance, 'user');
     });
   }
 
   StartInstances(params: QueryParams): XmlNode {
     return this.#transition(params, (instance) => {
-      if (instance.state !== 'stopped') {
-        if (instance.state === 'running' || instance.state === 'pending') return;
-        throw new Ec2Error('IncorrectInstanceState', `The instance '${instance.instanceId}' is not in a state from which it can be started`);
-      }
-      instance.state = 'pending';
-      this.#boot(instance);
+      if (instance.state === 'running' || instance.state === 'pending') return;
+      if (instance.state !== 'stopped') this.#incorrectState(instance, 'started');
+      this.lifecycle.boot(instance);
     });
   }
 
   GetConsoleOutput(params: QueryParams): XmlNode {
     const instance = this.#find(params.required('InstanceId'));
-    const fingerprint = instance.disk.hostKeyFingerprint;
-    const console = [
-      'ec2: #############################################################',
-      'ec2: -----BEGIN SSH HOST KEY FINGERPRINTS-----',
-      `ec2: ${fingerprint}`,
-      'ec2: -----END SSH HOST KEY FINGERPRINTS-----',
-      'ec2: #############################################################',
-      '-----BEGIN SSH HOST KEY KEYS-----',
-      instance.disk.hostPublicKey,
-      '-----END SSH HOST KEY KEYS-----',
-      '',
-    ].join('\n');
-    return { instanceId: instance.instanceId, timestamp: new Date().toISOString(), output: Buffer.from(console).toString('base64') };
+    const output = consoleOutput(instance.disk);
+    return { instanceId: instance.instanceId, timestamp: new Date().toISOString(), output: output && Buffer.from(output).toString('base64') };
   }
 
-  /** Terminates now, as TerminateInstances or an instance-initiated shutdown does. */
-  terminate(instance: EmulatedInstance): void {
-    if (instance.state === 'terminated' || instance.state === 'shutting-down') return;
-    this.#cancelTimers(instance);
-    instance.state = 'shutting-down';
-    void this.#powerOff(instance).then(() => {
-      this.#later(instance, this.settings.stopDelayMs, () => {
-        instance.state = 'terminated';
-        this.#later(instance, this.settings.terminatedVisibleMs, () => this.instances.delete(instance.instanceId));
-      });
-    });
-  }
-
-  async stopAll(): Promise<void> {
-    clearInterval(this.#watch);
-    for (const instance of this.instances.values()) this.#cancelTimers(instance);
-    await Promise.all([...this.instances.values()].map((instance) => this.#powerOff(instance)));
-  }
-
-  async killSshd(instance: EmulatedInstance): Promise<void> {
-    await this.#powerOff(instance);
-  }
-
-  #boot(instance: EmulatedInstance): void {
-    this.#later(instance, this.settings.bootDelayMs, async () => {
-      instance.address = await this.settings.addresses.allocate(this.settings.sshPort);
-      instance.sshd = await startSshd(instance.disk, instance.address, this.settings.sshPort, [this.settings.stateDir]);
-      if (instance.state === 'pending') instance.state = 'running';
-      else await this.#powerOff(instance);
-    });
-  }
-
-  #stop(instance: EmulatedInstance): void {
-    this.#cancelTimers(instance);
-    instance.state = 'stopping';
-    void this.#powerOff(instance).then(() => this.#later(instance, this.settings.stopDelayMs, () => (instance.state = 'stopped')));
-  }
-
-  async #powerOff(instance: EmulatedInstance): Promise<void> {
-    const sshd = instance.sshd;
-    instance.sshd = undefined;
-    instance.shutdownRequest = undefined;
-    rmSync(join(instance.disk.etcSsh, CONTROL_FILE), { force: true });
-    if (sshd) await stopSshd(sshd);
-  }
-
-  #serveShutdownRequests(): void {
-    for (const instance of this.instances.values()) {
-      if (instance.state !== 'running') continue;
-      const request = join(instance.disk.etcSsh, CONTROL_FILE);
-      if (!existsSync(request)) {
-        instance.shutdownRequest = undefined;
-        continue;
+  #launchTags(params: QueryParams): Map<string, string> {
+    const tags = new Map<string, string>();
+    for (const spec of params.indexes('TagSpecification')) {
+      if (params.get(`TagSpecification.${spec}.ResourceType`) !== 'instance') continue;
+      for (const tag of params.indexes(`TagSpecification.${spec}.Tag`)) {
+        tags.set(params.get(`TagSpecification.${spec}.Tag.${tag}.Key`) ?? '', params.get(`TagSpecification.${spec}.Tag.${tag}.Value`) ?? '');
       }
-      instance.shutdownRequest ??= { seenAt: Date.now(), delaySeconds: Number(readFileSync(request, 'utf8')) || 0 };
-      if (Date.now() < instance.shutdownRequest.seenAt + instance.shutdownRequest.delaySeconds * 1000) continue;
-      if (instance.shutdownBehavior === 'terminate') this.terminate(instance);
-      else this.#stop(instance);
     }
+    return tags;
   }
 
-  #later(instance: EmulatedInstance, delayMs: number, step: () => unknown): void {
-    const timer = setTimeout(() => {
-      instance.timers.delete(timer);
-      Promise.resolve(step()).catch((error) => process.stderr.write(`emulator: ${instance.instanceId}: ${(error as Error).message}\n`));
-    }, delayMs);
-    instance.timers.add(timer);
-  }
-
-  #cancelTimers(instance: EmulatedInstance): void {
-    for (const timer of instance.timers) clearTimeout(timer);
-    instance.timers.clear();
+  #incorrectState(instance: EmulatedInstance, wanted: string): never {
+    throw new Ec2Error('IncorrectInstanceState', `This instance '${instance.instanceId}' is not in a state from which it can be ${wanted}.`);
   }
 
   #find(instanceId: string): EmulatedInstance {
@@ -242,7 +176,7 @@ export class EmulatedEc2 {
     for (const index of params.indexes('Filter')) {
       const name = params.get(`Filter.${index}.Name`) ?? '';
       const values = params.list(`Filter.${index}.Value`);
-      selected = selected.filter((instance) => matches(instance, name, values));
+      selected = selected.filter((instance) => matchesFilter(instance, name, values));
     }
     return selected;
   }
@@ -260,18 +194,10 @@ export class EmulatedEc2 {
   }
 
   #reservationXml(reservationId: string, instanceIds: string[]): XmlNode {
+    const members = instanceIds.map((id) => this.instances.get(id)).filter((instance) => instance !== undefined);
     return {
       reservationId, ownerId: this.settings.ownerId, groupSet: [],
-      instancesSet: instanceIds.map((id, index) => instanceXml(this.instances.get(id)!, index)),
+      instancesSet: members.map(instanceXml),
     };
   }
 }
-
-function matches(instance: EmulatedInstance, name: string, values: string[]): boolean {
-  if (name === 'instance-id') return values.includes(instance.instanceId);
-  if (name === 'instance-state-name') return values.includes(instance.state satisfies InstanceStateName);
-  if (name === 'tag-key') return values.some((key) => instance.tags.has(key));
-  if (name.startsWith('tag:')) return values.includes(instance.tags.get(name.slice(4)) ?? '\0');
-  throw new Ec2Error('InvalidParameterValue', `The filter '${name}' is invalid`);
-}
-

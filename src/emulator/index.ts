@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AddressPool } from './address-pool.js';
 import { EmulatedEc2 } from './emulated-ec2.js';
+import type { EmulatedInstance } from './fleet.js';
+import { InstanceLifecycle } from './instance-lifecycle.js';
 import { generateKeyPair, type KeyPair } from './key-pairs.js';
 import { ensureLoginUser, LOGIN_USER } from './login-user.js';
 import { type CallRecord, type QueryApi, startQueryServer } from './query-server.js';
@@ -10,18 +13,24 @@ export type { CallRecord } from './query-server.js';
 export type { KeyPair } from './key-pairs.js';
 
 export interface CloudOptions {
+  /** pending → running (default 300 ms). */
   bootDelayMs?: number;
+  /** stopping → stopped and shutting-down → terminated, once the sshd is gone (default 200 ms). */
   stopDelayMs?: number;
+  /** How long terminated instances stay listed (default 60 s). */
   terminatedVisibleMs?: number;
-  sshPort?: number;
+  /** Where keys and instance disks go (default: a new temporary folder, removed by stop()). */
   stateDir?: string;
   region?: string;
+  /** The port every instance's sshd listens on, each on its own loopback address (default 22). */
+  sshPort?: number;
 }
 
 export interface InstanceSummary {
   instanceId: string;
   state: string;
-  address?: string;
+  /** Its latest loopback address ('' before its first boot); kept while stopped, to compare with the next one. */
+  address: string;
   tags: Record<string, string>;
   launchedAt: number;
   shutdownBehavior: string;
@@ -30,32 +39,46 @@ export interface InstanceSummary {
 export interface Cloud {
   endpoint: string;
   region: string;
+  /** The emulator's only valid credentials; requests signed with another access key id fail with AuthFailure. */
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The only valid AMI. */
   imageId: string;
+  /** A key pair made at start; its private key (mode 0600) is in stateDir. */
   keyPair: KeyPair;
-  sshUser: string;
+  sshUser: 'ubuntu';
   sshPort: number;
   stateDir: string;
   /** Variables that point the AWS SDK's default chain (and so remote-exec) at this cloud. */
   env(): Record<string, string>;
+  /** Another key pair RunInstances accepts as KeyName. Synchronous, so `await` on it is optional. */
   addKeyPair(name: string): KeyPair;
+  /** The next `count` (default 1) calls of `action` fail with the EC2 error `code`. */
   injectFault(action: string, code: string, count?: number): void;
   calls(): CallRecord[];
   instances(): InstanceSummary[];
+  /** Its sshd goes away while it stays 'running', as on a network fault. */
   killSshd(instanceId: string): Promise<void>;
-  terminateBehindBack(instanceId: string): void;
+  /** Terminates it with no API call; resolves once it is 'terminated'. */
+  terminateBehindBack(instanceId: string): Promise<void>;
+  /** Stops the API and every sshd; when it resolves, no process of this cloud is left. */
   stop(): Promise<void>;
 }
 
 const ACCESS_KEY_ID = 'AKIAEMULATEDCLOUD000';
 const SECRET_ACCESS_KEY = 'emulated-cloud-secret-not-a-real-key';
 const IMAGE_ID = 'ami-0e0e0e0e0e0e0e0e0';
+const OWNER_ID = '123456789012';
 
-const running = new Set<EmulatedEc2>();
-// A crashed test must not leave sshd processes behind.
-process.once('exit', () => {
-  for (const ec2 of running) for (const instance of ec2.instances.values()) instance.sshd?.kill('SIGKILL');
-});
+function summary(instance: EmulatedInstance): InstanceSummary {
+  return {
+    instanceId: instance.instanceId,
+    state: instance.state,
+    address: instance.address ?? '',
+    tags: Object.fromEntries(instance.tags),
+    launchedAt: instance.launchTime.getTime(),
+    shutdownBehavior: instance.shutdownBehavior,
+  };
+}
 
 /** Starts an EC2 Query-API emulator on 127.0.0.1 whose instances are real sshd processes on 127.X.Y.N. */
 export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
@@ -70,17 +93,21 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     return keyPair;
   };
   const keyPair = addKeyPair('emulator-key');
-  const ec2 = new EmulatedEc2({
+  const instances = new Map<string, EmulatedInstance>();
+  const lifecycle = new InstanceLifecycle(instances, {
     bootDelayMs: options.bootDelayMs ?? 300,
     stopDelayMs: options.stopDelayMs ?? 200,
     terminatedVisibleMs: options.terminatedVisibleMs ?? 60_000,
-    sshPort, stateDir, keyPairs,
-    imageId: IMAGE_ID,
-    ownerId: '123456789012',
-    loginUser: ensureLoginUser(),
+    sshPort, stateDir,
     addresses: new AddressPool(),
   });
-  running.add(ec2);
+  const ec2 = new EmulatedEc2(instances, lifecycle, {
+    stateDir, keyPairs,
+    imageId: IMAGE_ID,
+    ownerId: OWNER_ID,
+    availabilityZone: `${region}a`,
+    loginUser: ensureLoginUser(),
+  });
   const api: QueryApi = {
     accessKeyId: ACCESS_KEY_ID,
     calls: [],
@@ -100,7 +127,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
   const address = server.address();
   const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const instanceNamed = (id: string) => {
-    const instance = ec2.instances.get(id);
+    const instance = instances.get(id);
     if (!instance) throw new Error(`no emulated instance ${id}`);
     return instance;
   };
@@ -118,24 +145,19 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     }),
     addKeyPair,
     injectFault: (action, code, count = 1) => api.faults.set(action, [...(api.faults.get(action) ?? []), { code, remaining: count }]),
-    calls: () => [...api.calls],
-    instances: () =>
-      [...ec2.instances.values()].map((instance) => ({
-        instanceId: instance.instanceId,
-        state: instance.state,
-        address: instance.address,
-        tags: Object.fromEntries(instance.tags),
-        launchedAt: instance.launchTime.getTime(),
-        shutdownBehavior: instance.shutdownBehavior,
-      })),
-    killSshd: (id) => ec2.killSshd(instanceNamed(id)),
-    terminateBehindBack: (id) => ec2.terminate(instanceNamed(id)),
+    calls: () => api.calls.map((call) => ({ ...call })),
+    instances: () => [...instances.values()].map(summary),
+    killSshd: async (id) => lifecycle.killSshd(instanceNamed(id)),
+    terminateBehindBack: async (id) => {
+      const instance = instanceNamed(id);
+      lifecycle.terminate(instance, 'user');
+      while (instance.state !== 'terminated' && instances.has(id) && !lifecycle.closed) await sleep(20);
+    },
     stop: async () => {
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
       await closed;
-      await ec2.stopAll();
-      running.delete(ec2);
+      await lifecycle.close();
       if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });
     },
   };

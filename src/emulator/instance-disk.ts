@@ -1,44 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHUTDOWN_SCRIPT, SUDO_SCRIPT } from './instance-tools.js';
 import { LOGIN_USER, type UserIds } from './login-user.js';
 
 // What an instance "has on disk", in a folder of the emulator's: its home, its /etc/ssh (host key, sshd_config,
 // and the control folder the emulated `shutdown` writes to) and the emulated sudo and shutdown commands.
-
-export const CONTROL_FILE = 'control/shutdown';
-
-const SUDO = `#!/bin/sh
-# Emulated sudo: the login user may run anything, as on a stock cloud image.
-exec "$@"
-`;
-
-const SHUTDOWN = `#!/bin/sh
-# Emulated shutdown: asks the emulator to stop or terminate this instance, per InstanceInitiatedShutdownBehavior.
-when=now
-for arg in "$@"; do
-  case "$arg" in
-    -c) rm -f /etc/ssh/${CONTROL_FILE}; echo "Shutdown cancelled."; exit 0 ;;
-    -*) ;;
-    *) when=$arg; break ;;
-  esac
-done
-case "$when" in
-  now) delay=0 ;;
-  +*) delay=$(( \${when#+} * 60 )) ;;
-  *) echo "shutdown: unsupported time '$when'" >&2; exit 1 ;;
-esac
-echo "$delay" > /etc/ssh/${CONTROL_FILE}.tmp && mv /etc/ssh/${CONTROL_FILE}.tmp /etc/ssh/${CONTROL_FILE}
-echo "Shutdown scheduled."
-`;
 
 export interface InstanceDisk {
   dir: string;
   home: string;
   etcSsh: string;
   bin: string;
-  hostPublicKey: string;
-  hostKeyFingerprint: string;
+  /** Set on first boot, when cloud-init would generate it. */
+  hostKey?: { publicKey: string; fingerprint: string };
 }
 
 export function sshdConfig(address: string, port: number): string {
@@ -60,21 +35,26 @@ export function sshdConfig(address: string, port: number): string {
   ].join('\n');
 }
 
-/** Creates the disk on first boot (fresh host key, the key pair authorized); later boots reuse it. */
+/** The disk as launched from the image: the key pair authorized, no host key yet. */
 export function prepareDisk(dir: string, authorizedKey: string, owner: UserIds): InstanceDisk {
-  const home = join(dir, 'home');
-  const etcSsh = join(dir, 'etc-ssh');
-  const bin = join(dir, 'bin');
-  const hostKey = join(etcSsh, 'ssh_host_ed25519_key');
-  if (!existsSync(hostKey)) {
-    for (const folder of [join(home, '.ssh'), join(etcSsh, 'control'), bin]) mkdirSync(folder, { recursive: true });
-    chmodSync(join(etcSsh, 'control'), 0o777);
-    writeFileSync(join(home, '.ssh/authorized_keys'), authorizedKey, { mode: 0o600 });
-    for (const path of [home, join(home, '.ssh'), join(home, '.ssh/authorized_keys')]) chownSync(path, owner.uid, owner.gid);
-    writeFileSync(join(bin, 'sudo'), SUDO, { mode: 0o755 });
-    writeFileSync(join(bin, 'shutdown'), SHUTDOWN, { mode: 0o755 });
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${LOGIN_USER}`, '-f', hostKey], { stdio: 'pipe' });
-  }
-  const hostKeyFingerprint = execFileSync('ssh-keygen', ['-l', '-f', `${hostKey}.pub`], { encoding: 'utf8' }).trim();
-  return { dir, home, etcSsh, bin, hostPublicKey: readFileSync(`${hostKey}.pub`, 'utf8').trim(), hostKeyFingerprint };
+  const disk = { dir, home: join(dir, 'home'), etcSsh: join(dir, 'etc-ssh'), bin: join(dir, 'bin') };
+  const control = join(disk.etcSsh, 'control');
+  for (const folder of [join(disk.home, '.ssh'), control, disk.bin]) mkdirSync(folder, { recursive: true });
+  chmodSync(control, 0o777);
+  writeFileSync(join(disk.home, '.ssh/authorized_keys'), authorizedKey, { mode: 0o600 });
+  for (const path of [disk.home, join(disk.home, '.ssh'), join(disk.home, '.ssh/authorized_keys')]) chownSync(path, owner.uid, owner.gid);
+  writeFileSync(join(disk.bin, 'sudo'), SUDO_SCRIPT, { mode: 0o755 });
+  writeFileSync(join(disk.bin, 'shutdown'), SHUTDOWN_SCRIPT, { mode: 0o755 });
+  return disk;
+}
+
+/** A fresh host key on first boot, named after the host as cloud-init's are; later boots keep it. */
+export function ensureHostKey(disk: InstanceDisk, hostname: string): { publicKey: string; fingerprint: string } {
+  const path = join(disk.etcSsh, 'ssh_host_ed25519_key');
+  if (!existsSync(path)) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${hostname}`, '-f', path], { stdio: 'pipe' });
+  disk.hostKey ??= {
+    publicKey: readFileSync(`${path}.pub`, 'utf8').trim(),
+    fingerprint: execFileSync('ssh-keygen', ['-l', '-f', `${path}.pub`], { encoding: 'utf8' }).trim(),
+  };
+  return disk.hostKey;
 }

@@ -9,27 +9,38 @@ function dnsName(address: string | undefined): string {
   return address ? `ec2-${address.replace(/\./g, '-')}.compute.emulated.internal` : '';
 }
 
-export function tagSetXml(tags: Map<string, string>): XmlNode[] {
-  return [...tags].map(([key, value]) => ({ key, value }));
+function gmt(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} GMT`;
 }
 
 /** One `instancesSet/item`, with the element names of the EC2 API reference. */
-export function instanceXml(instance: EmulatedInstance, index = 0): XmlNode {
+export function instanceXml(instance: EmulatedInstance): XmlNode {
+  // Stopped and terminated instances have no address, as on EC2 (a public IP is released on stop).
   const live = instance.state === 'running' || instance.state === 'pending' || instance.state === 'stopping';
   const address = live ? instance.address : undefined;
+  const reason = instance.stateReason;
   return {
     instanceId: instance.instanceId,
     imageId: instance.imageId,
     instanceState: stateXml(instance.state),
     privateDnsName: dnsName(address),
     dnsName: dnsName(address),
+    reason: reason?.code === 'Client.UserInitiatedShutdown' ? `User initiated (${gmt(reason.at)})` : '',
     keyName: instance.keyName,
-    amiLaunchIndex: index,
+    amiLaunchIndex: instance.launchIndex,
     instanceType: instance.instanceType,
     launchTime: instance.launchTime.toISOString(),
-    placement: { availabilityZone: 'emu-1a', tenancy: 'default' },
+    placement: { availabilityZone: instance.availabilityZone, tenancy: 'default' },
+    monitoring: { state: 'disabled' },
     privateIpAddress: address,
     ipAddress: address,
-    tagSet: tagSetXml(instance.tags),
+    architecture: 'x86_64',
+    rootDeviceType: 'ebs',
+    rootDeviceName: '/dev/sda1',
+    clientToken: instance.clientToken,
+    stateReason: reason && { code: reason.code, message: reason.message },
+    tagSet: [...instance.tags].map(([key, value]) => ({ key, value })),
+    virtualizationType: 'hvm',
+    hypervisor: 'xen',
   };
 }

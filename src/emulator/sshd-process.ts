@@ -1,10 +1,32 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, writeFileSync } from 'node:fs';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sshdConfig, type InstanceDisk } from './instance-disk.js';
 import { LOGIN_USER } from './login-user.js';
+
+/** An instance's sshd: `unshare` (our child) and the PID 1 of the instance's pid namespace (its child). */
+export interface SshdProcess {
+  wrapper: ChildProcess;
+  initPid?: number;
+}
+
+const live = new Set<SshdProcess>();
+
+function killNow(sshd: SshdProcess): void {
+  for (const pid of [sshd.initPid, sshd.wrapper.pid]) {
+    try {
+      if (pid) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+// A test that crashes, or calls process.exit() without stopping its cloud, must not leave sshd behind.
+// (A SIGKILLed emulator is covered by setpriv --pdeathsig below.)
+process.on('exit', () => live.forEach(killNow));
 
 const SYSTEM_DIRS = new Set(['', 'bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib32', 'lib64', 'opt', 'proc', 'run', 'sbin', 'sys', 'usr', 'var']);
 
@@ -15,8 +37,8 @@ function hiddenFolders(extra: readonly string[]): string[] {
 }
 
 // sshd runs as PID 1 of its own pid and mount namespaces: the instance's disk is mounted over /home/ubuntu,
-// /etc/ssh and /usr/local/bin, the project is hidden under empty tmpfs mounts, and killing the namespace
-// (SIGKILL to unshare, with --kill-child) ends every process the instance started, like a powered-off machine.
+// /etc/ssh and /usr/local/bin, the project is hidden under empty tmpfs mounts, and killing PID 1 ends every
+// process the instance started, like a powered-off machine.
 function namespaceScript(disk: InstanceDisk, hidden: string[]): string {
   return [
     'set -e',
@@ -45,28 +67,53 @@ async function waitForPort(address: string, port: number, child: ChildProcess, t
   throw new Error(`sshd for ${address} did not listen within ${timeoutMs} ms`);
 }
 
-export async function startSshd(disk: InstanceDisk, address: string, port: number, hide: readonly string[]): Promise<ChildProcess> {
-  writeFileSync(join(disk.etcSsh, 'sshd_config'), sshdConfig(address, port));
-  const log = openSync(join(disk.dir, 'sshd.log'), 'a');
-  const child = spawn(
-    'unshare',
-    ['--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child=SIGKILL', '--mount-proc', 'sh', '-c', namespaceScript(disk, hiddenFolders(hide))],
-    { stdio: ['ignore', log, log] },
-  );
-  child.unref();
+function childPid(pid: number | undefined): number | undefined {
   try {
-    await waitForPort(address, port, child, 10_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
+    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
   }
-  return child;
 }
 
-export async function stopSshd(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.ref(); // unref'd while it serves, so it would not keep the loop alive long enough to report its exit
-  child.kill('SIGKILL');
+export async function startSshd(disk: InstanceDisk, address: string, port: number, hide: readonly string[]): Promise<SshdProcess> {
+  writeFileSync(join(disk.etcSsh, 'sshd_config'), sshdConfig(address, port));
+  const log = openSync(join(disk.dir, 'sshd.log'), 'a');
+  // setpriv: unshare dies with the emulator, even a SIGKILLed one; --kill-child: the namespace dies with unshare.
+  const wrapper = spawn(
+    'setpriv',
+    ['--pdeathsig', 'SIGKILL', 'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child=SIGKILL', '--mount-proc',
+      'sh', '-c', namespaceScript(disk, hiddenFolders(hide))],
+    { stdio: ['ignore', log, log] },
+  );
+  wrapper.unref();
+  const sshd: SshdProcess = { wrapper };
+  live.add(sshd);
+  wrapper.once('exit', () => live.delete(sshd));
+  try {
+    await waitForPort(address, port, wrapper, 10_000);
+    sshd.initPid = childPid(wrapper.pid);
+  } catch (error) {
+    await stopSshd(sshd);
+    throw error;
+  }
+  return sshd;
+}
+
+/** Resolves once every process of the instance is gone: unshare reaps PID 1 only after the kernel emptied its namespace. */
+export async function stopSshd(sshd: SshdProcess): Promise<void> {
+  const { wrapper } = sshd;
+  if (wrapper.exitCode !== null || wrapper.signalCode !== null) return;
+  const exited = new Promise((resolve) => wrapper.once('exit', resolve));
+  wrapper.ref(); // unref'd while it serves, so it would not keep the loop alive long enough to report its exit
+  if (sshd.initPid) {
+    try {
+      process.kill(sshd.initPid, 'SIGKILL');
+    } catch {
+      wrapper.kill('SIGKILL');
+    }
+  } else {
+    wrapper.kill('SIGKILL');
+  }
   await exited;
 }

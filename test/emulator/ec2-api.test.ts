@@ -82,6 +82,9 @@ describe('emulated EC2 API through the real AWS SDK', () => {
 
   it('prints the host key fingerprints block on the console, as cloud-init does', async () => {
     const id = await launch();
+    const early = await ec2.send(new GetConsoleOutputCommand({ InstanceId: id }));
+    assert.equal(early.Output, undefined, 'nothing on the console before the first boot');
+    await waitUntilInstanceRunning(waiter(), { InstanceIds: [id] });
     const output = await ec2.send(new GetConsoleOutputCommand({ InstanceId: id }));
     const text = Buffer.from(output.Output!, 'base64').toString('utf8');
     assert.match(text, /-----BEGIN SSH HOST KEY FINGERPRINTS-----\nec2: 256 SHA256:[A-Za-z0-9+/]{43} \S+ \(ED25519\)\nec2: -----END SSH HOST KEY FINGERPRINTS-----/);
