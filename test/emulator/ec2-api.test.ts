@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   CreateTagsCommand, DescribeInstancesCommand, DescribeInstanceStatusCommand, EC2Client, GetConsoleOutputCommand, RunInstancesCommand,
   StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, waitUntilInstanceRunning, waitUntilInstanceStopped, waitUntilInstanceTerminated,
+  type EC2ServiceException,
 } from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
 import { testCloud } from '../helpers/cloud.js';
@@ -57,6 +58,7 @@ describe('emulated EC2 API through the real AWS SDK', () => {
     assert.equal(second.ReservationId, first.ReservationId);
     assert.equal(second.Instances![0]!.InstanceId, first.Instances![0]!.InstanceId);
     assert.equal(cloud.instances().length, before + 1);
+    assert.equal(cloud.calls().filter((call) => call.action === 'RunInstances' && call.params.ClientToken === 'token-1').length, 2, 'both calls are logged');
   });
 
   it('stops, starts (on a new address) and terminates; terminated instances stay visible for a while', async () => {
@@ -101,6 +103,85 @@ describe('emulated EC2 API through the real AWS SDK', () => {
     for (const [call, code] of cases) await assert.rejects(call(), { name: code });
     const stranger = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: { accessKeyId: 'AKIASOMEONEELSE00000', secretAccessKey: 'x' } });
     await assert.rejects(stranger.send(new DescribeInstancesCommand({})), { name: 'AuthFailure' });
+  });
+
+  it('launches MaxCount instances in one reservation', async () => {
+    const reply = await ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 2 }));
+    assert.equal(reply.Instances?.length, 2);
+    assert.deepEqual(reply.Instances!.map((instance) => instance.AmiLaunchIndex), [0, 1]);
+    const ids = reply.Instances!.map((instance) => instance.InstanceId!);
+    const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
+    assert.equal(described.Reservations?.length, 1);
+    assert.equal(described.Reservations![0]!.ReservationId, reply.ReservationId);
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
+  });
+
+  it('refuses a ClientToken reused for a different request', async () => {
+    await ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1, ClientToken: 'token-2' }));
+    await assert.rejects(
+      ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1, InstanceType: 't3.large', ClientToken: 'token-2' })),
+      { name: 'IdempotentParameterMismatch' },
+    );
+  });
+
+  it('reports only running instances in DescribeInstanceStatus unless IncludeAllInstances', async () => {
+    const id = await launch();
+    const statuses = async (all?: boolean) => (await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: [id], IncludeAllInstances: all }))).InstanceStatuses ?? [];
+    assert.deepEqual(await statuses(), [], 'pending');
+    assert.equal((await statuses(true))[0]?.InstanceState?.Name, 'pending');
+    await waitUntilInstanceRunning(waiter(), { InstanceIds: [id] });
+    const [running] = await statuses();
+    assert.equal(running?.InstanceState?.Name, 'running');
+    assert.equal(running?.InstanceStatus?.Status, 'ok');
+    assert.equal(running?.AvailabilityZone, `${cloud.region}a`);
+  });
+
+  it('says why an instance went down, and refuses to start a terminated one', async () => {
+    const id = await launch();
+    await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
+    await waitUntilInstanceStopped(waiter(), { InstanceIds: [id] });
+    const stopped = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!;
+    assert.equal(stopped.StateReason?.Code, 'Client.UserInitiatedShutdown');
+    assert.match(stopped.StateTransitionReason!, /^User initiated \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GMT\)$/);
+    assert.equal(stopped.PublicIpAddress, undefined);
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    await waitUntilInstanceTerminated(waiter(), { InstanceIds: [id] });
+    await assert.rejects(ec2.send(new StartInstancesCommand({ InstanceIds: [id] })), { name: 'IncorrectInstanceState' });
+    await assert.rejects(ec2.send(new StopInstancesCommand({ InstanceIds: [id] })), { name: 'IncorrectInstanceState' });
+    const again = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    assert.equal(again.TerminatingInstances?.[0]?.CurrentState?.Name, 'terminated', 'terminating twice is harmless');
+  });
+
+  it('answers unknown instances, missing parameters and unknown filters as EC2 does', async () => {
+    const unknown = 'i-0123456789abcdef0';
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => ec2.send(new CreateTagsCommand({ Resources: [unknown], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidInstanceID.NotFound'],
+      [() => ec2.send(new TerminateInstancesCommand({ InstanceIds: [unknown] })), 'InvalidInstanceID.NotFound'],
+      [() => ec2.send(new StopInstancesCommand({ InstanceIds: ['i-xyz'] })), 'InvalidInstanceID.Malformed'],
+      [() => ec2.send(new GetConsoleOutputCommand({ InstanceId: unknown })), 'InvalidInstanceID.NotFound'],
+      [() => ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: [unknown] })), 'InvalidInstanceID.NotFound'],
+      [() => ec2.send(new TerminateInstancesCommand({ InstanceIds: [] })), 'MissingParameter'],
+      [() => ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MaxCount: 1 } as never)), 'MissingParameter'],
+      [() => ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1 } as never)), 'MissingParameter'],
+      [() => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'no-such-filter', Values: ['x'] }] })), 'InvalidParameterValue'],
+    ];
+    for (const [call, code] of cases) await assert.rejects(call(), { name: code });
+  });
+
+  it('injects every error code the project handles, with the HTTP status AWS answers it with', async () => {
+    const once = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials, maxAttempts: 1 });
+    const codes: [string, number][] = [
+      ['InvalidInstanceID.NotFound', 400], ['InvalidInstanceID.Malformed', 400], ['InsufficientInstanceCapacity', 500], ['RequestLimitExceeded', 503],
+      ['AuthFailure', 401], ['InvalidAMIID.NotFound', 400], ['InvalidKeyPair.NotFound', 400],
+    ];
+    for (const [code, status] of codes) {
+      cloud.injectFault('DescribeInstances', code);
+      const error = await once.send(new DescribeInstancesCommand({})).then(() => undefined, (caught: EC2ServiceException) => caught);
+      assert.equal(error?.name, code);
+      assert.equal(error?.$metadata.httpStatusCode, status, code);
+      assert.equal(cloud.calls().at(-1)?.error, code);
+    }
+    await once.send(new DescribeInstancesCommand({}));
   });
 
   it('fails the next N calls of an action with an injected fault, and logs every call', async () => {
