@@ -1,26 +1,71 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { REMOTE_EXEC } from '../helpers/cli.js';
+import { fileURLToPath } from 'node:url';
+import { REMOTE_EXEC, tempDir } from '../helpers/cli.js';
+
+const CLI = fileURLToPath(new URL('../../src/emulator/cli.js', import.meta.url));
+
+/** runCloudCli(argv) in a process of its own, as `remote-exec cloud` runs it. */
+function cloudCli(args: string[]) {
+  const script = `const { runCloudCli } = await import(${JSON.stringify(CLI)}); process.exitCode = await runCloudCli(process.argv.slice(1));`;
+  return spawn(process.execPath, ['--input-type=module', '-e', script, '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function untilPrinted(child: ReturnType<typeof spawn>, text: string): Promise<string> {
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes(text)) resolve();
+    });
+    child.once('exit', () => reject(new Error(`exited before printing ${text}: ${output}`)));
+  });
+  return output;
+}
+
+const exitCode = (child: ReturnType<typeof spawn>) => new Promise((resolve) => child.once('exit', resolve));
 
 describe('remote-exec cloud', () => {
   it('prints the endpoint and the settings to use, and stops everything on Ctrl-C', async () => {
     const child = spawn(process.execPath, [REMOTE_EXEC, 'cloud', '--boot-delay-ms', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk;
-        if (output.includes('Press Ctrl-C')) resolve();
-      });
-    });
+    const output = await untilPrinted(child, 'Press Ctrl-C');
     assert.match(output, /^Emulated EC2 listening at http:\/\/127\.0\.0\.1:\d+ \(region us-east-1\)/);
     assert.match(output, /export AWS_ENDPOINT_URL_EC2=http:\/\/127\.0\.0\.1:\d+/);
     assert.match(output, /export AWS_ACCESS_KEY_ID=\S+/);
     assert.match(output, /instanceArgs: \{ ImageId: 'ami-[0-9a-f]+', InstanceType: 't2\.micro', KeyName: 'emulator-key'/);
     assert.match(output, /sshArgs: {6}\{ username: 'ubuntu', privateKeyPath: '\/\S+\.pem' \}/);
     child.kill('SIGINT');
-    const code = await new Promise((resolve) => child.once('exit', resolve));
-    assert.equal(code, 0);
-    assert.match(output, /Emulated cloud stopped\.\n$/);
+    assert.equal(await exitCode(child), 0);
+  });
+
+  it('keeps its keys in --state-dir, and stops on SIGTERM', async () => {
+    const stateDir = tempDir();
+    const child = cloudCli(['--boot-delay-ms', '50', '--state-dir', stateDir]);
+    const output = await untilPrinted(child, 'Press Ctrl-C');
+    const key = join(stateDir, 'keys', 'emulator-key.pem');
+    assert.ok(output.includes(`privateKeyPath: '${key}'`));
+    assert.match(output, /clientArgs: {3}\{ region: 'us-east-1', endpoint: 'http:\/\/127\.0\.0\.1:\d+' \}/);
+    assert.equal(statSync(key).mode & 0o777, 0o600);
+    const secret = /export AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output)![1]!;
+    const files = readdirSync(stateDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    assert.ok(files.every((file) => !readFileSync(join(file.parentPath, file.name), 'utf8').includes(secret)), 'credentials are printed, never written');
+    child.kill('SIGTERM');
+    assert.equal(await exitCode(child), 0);
+    assert.ok(existsSync(key), 'a folder the user named is kept');
+  });
+
+  it('answers --help and refuses unknown flags', async () => {
+    const help = cloudCli(['--help']);
+    const output = await untilPrinted(help, '--state-dir');
+    assert.match(output, /--boot-delay-ms/);
+    assert.equal(await exitCode(help), 0);
+    const wrong = cloudCli(['--no-such-flag']);
+    let stderr = '';
+    wrong.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+    assert.equal(await exitCode(wrong), 2);
+    assert.match(stderr, /Unknown argument/);
   });
 });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,15 +8,11 @@ import { DescribeInstancesCommand, EC2Client, GetConsoleOutputCommand, RunInstan
 import type { Cloud } from '../../src/emulator/index.js';
 import { runAsync, tempDir } from '../helpers/cli.js';
 import { testCloud } from '../helpers/cloud.js';
+import { alive, cloudProcesses } from './cloud-processes.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const SSH_OPTIONS = ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes'];
-
-/** Processes whose command line names the cloud's folder: its unshare wrappers and the sshd they run. */
-function processesOf(stateDir: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(stateDir));
-}
 
 describe('emulated instances are real OpenSSH servers', () => {
   let cloud: Cloud;
@@ -37,10 +32,10 @@ describe('emulated instances are real OpenSSH servers', () => {
     ec2 = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials });
   });
   after(async () => {
-    const stateDir = cloud.stateDir;
-    assert.ok(processesOf(stateDir).length > 0, 'instances run while the cloud does');
+    const pids = cloudProcesses(cloud.stateDir);
+    assert.ok(pids.length > 0, 'instances run while the cloud does');
     await cloud.stop();
-    assert.deepEqual(processesOf(stateDir), [], 'every sshd of the cloud is gone');
+    assert.deepEqual(alive(pids), [], 'every sshd of the cloud, and all their sessions, are gone');
   });
 
   it('lets the key pair log in as a non-root user who cannot see the local project', async () => {
@@ -85,10 +80,48 @@ describe('emulated instances are real OpenSSH servers', () => {
     assert.equal((await ssh(terminating.address, 'true')).status, 255, 'its sshd is gone');
   });
 
+  it('has the usual tools, a private /tmp, and sudo for what the project does', async () => {
+    const { address } = await launch();
+    const script = [
+      'for tool in sh python3 tar cat tr; do command -v $tool >/dev/null || echo "missing $tool"; done',
+      'ls -A /tmp | wc -l',
+      'echo hi | sudo sh -c "tr a-z A-Z"',
+      'sudo -n true && echo sudo-ok',
+      'python3 -c "print(6 * 7)"',
+    ].join('; ');
+    const result = await ssh(address, script);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(result.stdout.trim().split('\n'), ['0', 'HI', 'sudo-ok', '42']);
+  });
+
+  it('schedules a shutdown with +MINUTES and cancels it with -c', async () => {
+    const { id, address } = await launch();
+    const scheduled = await ssh(address, 'sudo shutdown -h +1 && sleep 0.3 && sudo shutdown -c');
+    assert.equal(scheduled.status, 0, scheduled.stderr);
+    await sleep(300);
+    assert.equal(state(id), 'running');
+    // The real path reaches the emulated shutdown too; the connection may drop before ssh sees the exit status.
+    assert.match(String((await ssh(address, 'sudo /sbin/shutdown -h now')).status), /^(0|255)$/);
+    for (let i = 0; i < 100 && state(id) !== 'terminated'; i++) await sleep(50);
+    assert.equal(state(id), 'terminated');
+    const reason = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.StateReason;
+    assert.equal(reason?.Code, 'Client.InstanceInitiatedShutdown');
+  });
+
+  it('can be terminated behind the client\'s back', async () => {
+    const { id, address } = await launch();
+    await cloud.terminateBehindBack(id);
+    assert.equal(state(id), 'terminated');
+    assert.equal((await ssh(address, 'true')).status, 255);
+    assert.ok(cloud.calls().every((call) => call.action !== 'TerminateInstances'), 'no API call did it');
+  });
+
   it('can lose its sshd while still running, as on a network fault', async () => {
     const { id, address } = await launch();
     await cloud.killSshd(id);
     assert.equal(state(id), 'running');
     assert.equal((await ssh(address, 'true')).status, 255);
+    const described = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!;
+    assert.equal(described.State?.Name, 'running');
   });
 });
