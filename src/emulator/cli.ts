@@ -5,31 +5,6 @@ export interface CloudCliOptions {
   stateDir?: string;
 }
 
-/** `--boot-delay-ms`, `--state-dir`, `--help`; undefined when --help was answered. */
-async function parseFlags(argv: string[]): Promise<CloudCliOptions | undefined> {
-  const { default: yargs } = await import('yargs');
-  let helped = false;
-  const args = await yargs(argv)
-    .scriptName('remote-exec cloud')
-    .usage('$0 [options]\n\nRuns the emulated EC2 cloud until Ctrl-C.')
-    .version(false)
-    .option('boot-delay-ms', { type: 'number', default: 300, describe: 'How long an instance stays pending' })
-    .option('state-dir', { type: 'string', describe: 'Where the cloud keeps keys and instance disks (default: a new temporary folder, removed on exit)' })
-    .strict()
-    .help()
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw error ?? new Error(message);
-    })
-    .parseAsync(argv, {}, (_error, _parsed, output) => {
-      if (output) {
-        helped = true;
-        process.stdout.write(`${output}\n`);
-      }
-    });
-  return helped ? undefined : { bootDelayMs: args.bootDelayMs, stateDir: args.stateDir };
-}
-
 function instructions(cloud: Cloud): string {
   const exports = Object.entries(cloud.env()).map(([name, value]) => `  export ${name}=${value}`);
   return [
@@ -48,19 +23,8 @@ function instructions(cloud: Cloud): string {
   ].join('\n');
 }
 
-/**
- * `remote-exec cloud`: runs the emulated cloud until SIGINT/SIGTERM and says how to point a build at it.
- * Takes the command line after `cloud`, or options a caller already parsed.
- */
-export async function runCloudCli(argv: string[] | CloudCliOptions): Promise<number> {
-  let options: CloudCliOptions | undefined;
-  try {
-    options = Array.isArray(argv) ? await parseFlags(argv) : argv;
-  } catch (error) {
-    process.stderr.write(`remote-exec cloud: ${(error as Error).message}\n`);
-    return 2;
-  }
-  if (!options) return 0;
+/** `remote-exec cloud` (its flags parsed by remote-exec): runs the emulated cloud until SIGINT/SIGTERM and says how to point a build at it. */
+export async function runCloudCli(options: CloudCliOptions): Promise<number> {
   const cloud = await startCloud({ bootDelayMs: options.bootDelayMs, stateDir: options.stateDir });
   // Listening before saying "Press Ctrl-C", so an interrupt right after the message is never missed.
   const interrupted = new Promise<void>((resolve) => {
