@@ -4,7 +4,6 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { shellJoin } from '../util/shell-quote.js';
 import { STATE_DIR } from '../util/state-dir.js';
 import { buildGraph } from './build-graph.js';
-import { depfileText } from './depfile.js';
 import { loadDescription } from './load-description.js';
 import { DEFAULT_REMOTE_JOBS, manifestFor, type RemoteProfile } from './ninja-graph.js';
 import { profileId, writeProfile } from './profiles.js';
@@ -21,6 +20,12 @@ export interface GenerateResult {
   steps: number;
   remoteSteps: number;
   profiles: number;
+}
+
+/** Files inside the project folder as relative paths; others (a shared library beside it) stay absolute. */
+function projectRelative(file: string): string {
+  const inside = relative(process.cwd(), file);
+  return inside.startsWith('..') ? file : inside;
 }
 
 /**
@@ -44,7 +49,6 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     profiles.set(step.connection, profile);
     return profile;
   };
-  const depfilePath = join(STATE_DIR, `${options.output}.d`);
   const regenerateCommand = `${shimCommand('remote-gen')} ${shellJoin(['-f', options.description, '--out', options.output])}`;
   const remoteSteps = graph.steps.filter(({ step }) => step.kind === 'remote').map(({ step }) => step as RemoteStep);
   remoteSteps.forEach(profileOf);
@@ -53,8 +57,8 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
   const manifest = renderManifest(
     manifestFor(graph, profileOf, {
       manifestPath: options.output,
-      depfilePath,
       profilePaths: uniqueProfiles.map((profile) => profile.path),
+      descriptionFiles: files.map(projectRelative),
       regenerateCommand,
       description: options.description,
     }),
@@ -62,7 +66,6 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
 
   writeFileAtomic(join(STATE_DIR, '.gitignore'), '# Written by remote-gen and remote-exec: profiles, locks, instance state.\n*\n');
   for (const [connection, profile] of profiles) writeProfile(STATE_DIR, profile.id, connection);
-  writeFileAtomic(depfilePath, depfileText(options.output, files, process.cwd()));
   writeFileAtomic(options.output, manifest);
   return { steps: graph.steps.length, remoteSteps: remoteSteps.length, profiles: uniqueProfiles.length };
 }

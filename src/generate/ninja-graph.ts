@@ -12,8 +12,9 @@ export const DEFAULT_REMOTE_JOBS = 4;
 export interface GeneratorInputs {
   /** build.ninja and the other files remote-gen writes, relative to the project folder. */
   manifestPath: string;
-  depfilePath: string;
   profilePaths: string[];
+  /** The description and the project files it imports, relative to the project folder. */
+  descriptionFiles: string[];
   /** The remote-gen command line that reproduces this run. */
   regenerateCommand: string;
   description: string;
@@ -69,14 +70,18 @@ function provisionEdge(profile: RemoteProfile): Edge {
   };
 }
 
-function generatorEdge(inputs: GeneratorInputs): Edge {
-  return {
+// No depfile: ninja deletes every output of an interrupted edge that has one, build.ninja included.
+// The files are listed as inputs instead, each with a phony edge so that a deleted one makes build.ninja
+// dirty rather than ninja fail, as CMake's regeneration edge does.
+function generatorEdges(inputs: GeneratorInputs, built: ReadonlySet<string>): Edge[] {
+  const regenerate: Edge = {
     rule: 'regenerate',
     outputs: [inputs.manifestPath],
     implicitOutputs: inputs.profilePaths,
     inputs: [inputs.description],
-    variables: { depfile: ninjaValue(inputs.depfilePath, inputs.description) },
+    implicitInputs: inputs.descriptionFiles.filter((file) => file !== inputs.description),
   };
+  return [regenerate, { rule: 'phony', outputs: inputs.descriptionFiles.filter((file) => !built.has(file)) }];
 }
 
 /** Lays the checked build graph out as ninja rules, pools and edges. */
@@ -98,7 +103,7 @@ export function manifestFor(graph: BuildGraph, profileOf: (step: RemoteStep) => 
       { name: 'remote', command: '$cmd', description: '$desc' },
       { name: 'provision', command: `${ninjaValue(shimCommand('remote-exec'), inputs.description)} up --profile $profile --stamp $out`, description: 'PROVISION $profile', pool: 'console' },
     ],
-    edges: [generatorEdge(inputs), ...[...profiles.values()].map(provisionEdge), ...stepEdges, ...aliasEdges],
+    edges: [...generatorEdges(inputs, new Set(graph.steps.flatMap(({ step }) => step.targets))), ...[...profiles.values()].map(provisionEdge), ...stepEdges, ...aliasEdges],
     defaults: graph.defaults,
   };
 }

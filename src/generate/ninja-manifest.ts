@@ -1,7 +1,6 @@
 // The one place that writes ninja syntax. ninja-build-gen writes rules and edges, but it has no pool
-// declarations, no implicit outputs, writes top-level variables after the edges, always pairs a rule's
-// depfile with `deps = gcc` (ninja would then ignore a depfile written by a hand-run remote-gen), and
-// takes a single default; this wrapper fills those gaps on top of it.
+// declarations, no implicit outputs, writes top-level variables after the edges, and takes a single
+// default; this wrapper fills those gaps on top of it.
 import ninjaBuildGen from 'ninja-build-gen';
 import { UserError } from '../util/user-error.js';
 
@@ -22,7 +21,7 @@ export interface Edge {
   inputs?: string[];
   implicitInputs?: string[];
   orderOnlyInputs?: string[];
-  /** Edge-scoped bindings, e.g. `cmd`, `desc`, or `depfile` (bound per edge so no `deps = gcc` is implied). */
+  /** Edge-scoped bindings, e.g. `cmd`, `desc`. */
   variables?: Record<string, string>;
   pool?: string;
 }
