@@ -33,6 +33,26 @@ function indexTargets(steps: Step[], reserved: readonly string[]): Map<string, S
   return builtBy;
 }
 
+/** The nearest folder above `path` that a step builds, if any. */
+function enclosingTarget(path: string, builtBy: Map<string, Step>): string | undefined {
+  for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+    if (builtBy.has(path.slice(0, slash))) return path.slice(0, slash);
+  }
+  return undefined;
+}
+
+// A step's target may be a folder it makes whole (remote outputs come back as a unit), so no other
+// step may build inside it, and steps that read from it must depend on the folder itself.
+function checkNoTargetInsideAnother(steps: Step[], builtBy: Map<string, Step>): void {
+  for (const step of steps) {
+    for (const target of step.targets) {
+      const folder = enclosingTarget(target, builtBy);
+      if (folder === undefined) continue;
+      throw new UserError(`${step.location}: target '${target}' is inside '${folder}', the target of the step at ${builtBy.get(folder)!.location}; a step's target folder belongs to that step alone`);
+    }
+  }
+}
+
 function expandSources(step: Step, builtBy: Map<string, Step>, projectFiles: () => string[]): (string | ValueSource)[] {
   return step.sources.flatMap((source) => {
     if (isValueSource(source) || !micromatch.scan(source).isGlob) return [source];
@@ -43,9 +63,14 @@ function expandSources(step: Step, builtBy: Map<string, Step>, projectFiles: () 
   });
 }
 
-function checkSourcesExist(graphStep: GraphStep, builtBy: Map<string, Step>): void {
+function checkSources(graphStep: GraphStep, builtBy: Map<string, Step>): void {
   for (const source of graphStep.sources) {
-    if (isValueSource(source) || builtBy.has(source) || existsSync(source)) continue;
+    if (isValueSource(source) || builtBy.has(source)) continue;
+    const folder = enclosingTarget(source, builtBy);
+    if (folder !== undefined) {
+      throw new UserError(`${graphStep.step.location}: source '${source}' of '${graphStep.step.targets[0]}' is inside '${folder}', the target of the step at ${builtBy.get(folder)!.location}; use '${folder}' as the source`);
+    }
+    if (existsSync(source)) continue;
     throw new UserError(`${graphStep.step.location}: source '${source}' of '${graphStep.step.targets[0]}' does not exist and no step builds it`);
   }
 }
@@ -78,10 +103,11 @@ function checkNamed(names: string[], known: (name: string) => boolean, location:
 /** Resolves globs and checks the declarations form a buildable graph: unique targets, existing sources, no cycles. */
 export function buildGraph(declarations: Declarations, reserved: readonly string[]): BuildGraph {
   const builtBy = indexTargets(declarations.steps, reserved);
+  checkNoTargetInsideAnother(declarations.steps, builtBy);
   let files: string[] | undefined;
   const projectFiles = (): string[] => (files ??= listProjectFiles('.'));
   const steps = declarations.steps.map((step) => ({ step, sources: expandSources(step, builtBy, projectFiles) }));
-  for (const graphStep of steps) checkSourcesExist(graphStep, builtBy);
+  for (const graphStep of steps) checkSources(graphStep, builtBy);
   checkAcyclic(steps, builtBy);
 
   const aliasNames = new Set<string>();

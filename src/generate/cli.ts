@@ -30,7 +30,11 @@ function parseArguments(argv: string[]): GenCliArgs {
 export async function runGenCli(argv: string[]): Promise<number> {
   const args = parseArguments(argv);
   if (args.directory) process.chdir(args.directory);
-  const result = await generateBuild({ description: args.file, output: args.out });
+  // Type-checking takes seconds; on a terminal, say so. Under ninja (a pipe) its own status line suffices.
+  const progress = (text: string): void => {
+    if (process.stderr.isTTY && !args.quiet) process.stderr.write(`remote-gen: ${text}\n`);
+  };
+  const result = await generateBuild({ description: args.file, output: args.out, progress });
   if (!args.quiet) {
     process.stderr.write(`remote-gen: wrote ${args.out}: ${result.steps} steps, ${result.remoteSteps} remote on ${result.profiles} connection profile(s)\n`);
   }

@@ -14,6 +14,8 @@ export interface GenerateOptions {
   description: string;
   /** The ninja file to write, relative to the project folder. */
   output: string;
+  /** Called with what remote-gen is doing, for a person watching. */
+  progress: (text: string) => void;
 }
 
 export interface GenerateResult {
@@ -33,7 +35,7 @@ function projectRelative(file: string): string {
  * written last and atomically, so a failed run leaves the previous build fully usable.
  */
 export async function generateBuild(options: GenerateOptions): Promise<GenerateResult> {
-  const { declarations, files } = await loadDescription(options.description);
+  const { declarations, files } = await loadDescription(options.description, options.progress);
   const graph = buildGraph(declarations, [STATE_DIR, options.output]);
   const profiles = new Map<Connection, RemoteProfile>();
   const profileOf = (step: RemoteStep): RemoteProfile => {

@@ -52,10 +52,11 @@ export function typeCheckDescription(file: string): string[] {
     .map((source) => resolve(source.fileName));
 }
 
-/** JavaScript for one file of the description, with its source map inline so runtime errors point at the .ts line. */
-export function transpileDescriptionFile(fileName: string, text: string): string {
-  return ts.transpileModule(text, {
+/** JavaScript for one file of the description, and its source map (messages name the .ts lines). */
+export function transpileDescriptionFile(fileName: string, text: string): { code: string; sourceMap: string } {
+  const output = ts.transpileModule(text, {
     fileName,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true, inlineSources: true },
-  }).outputText;
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: true },
+  });
+  return { code: output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), sourceMap: output.sourceMapText ?? '{}' };
 }
