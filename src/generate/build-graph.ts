@@ -4,7 +4,7 @@ import type { Declarations, Step } from '../describe/declarations.js';
 import { isValueSource } from '../describe/project-paths.js';
 import type { ValueSource } from '../describe/types.js';
 import { UserError } from '../util/user-error.js';
-import { listProjectFiles } from './project-files.js';
+import { GlobExpander, type GlobRecord } from './globs.js';
 
 export interface GraphStep {
   step: Step;
@@ -16,6 +16,9 @@ export interface BuildGraph {
   steps: GraphStep[];
   aliases: Declarations['aliases'];
   defaults: string[];
+  /** The source globs with what they matched, and the folders they read. */
+  globs: GlobRecord[];
+  globFolders: string[];
 }
 
 function indexTargets(steps: Step[], reserved: readonly string[]): Map<string, Step> {
@@ -53,11 +56,11 @@ function checkNoTargetInsideAnother(steps: Step[], builtBy: Map<string, Step>): 
   }
 }
 
-function expandSources(step: Step, builtBy: Map<string, Step>, projectFiles: () => string[]): (string | ValueSource)[] {
+// A path that exists as written, or that a step builds, is taken literally even if it looks like a glob.
+function expandSources(step: Step, builtBy: Map<string, Step>, expander: GlobExpander): (string | ValueSource)[] {
   return step.sources.flatMap((source) => {
-    if (isValueSource(source) || !micromatch.scan(source).isGlob) return [source];
-    const candidates = [...new Set([...projectFiles(), ...builtBy.keys()])].sort();
-    const matches = micromatch(candidates, source, { dot: false });
+    if (isValueSource(source) || builtBy.has(source) || !micromatch.scan(source).isGlob || existsSync(source)) return [source];
+    const matches = expander.expand(source);
     if (matches.length === 0) throw new UserError(`${step.location}: source glob '${source}' of '${step.targets[0]}' matches no file`);
     return matches;
   });
@@ -104,9 +107,8 @@ function checkNamed(names: string[], known: (name: string) => boolean, location:
 export function buildGraph(declarations: Declarations, reserved: readonly string[]): BuildGraph {
   const builtBy = indexTargets(declarations.steps, reserved);
   checkNoTargetInsideAnother(declarations.steps, builtBy);
-  let files: string[] | undefined;
-  const projectFiles = (): string[] => (files ??= listProjectFiles('.'));
-  const steps = declarations.steps.map((step) => ({ step, sources: expandSources(step, builtBy, projectFiles) }));
+  const expander = new GlobExpander(builtBy.keys());
+  const steps = declarations.steps.map((step) => ({ step, sources: expandSources(step, builtBy, expander) }));
   for (const graphStep of steps) checkSources(graphStep, builtBy);
   checkAcyclic(steps, builtBy);
 
@@ -118,5 +120,11 @@ export function buildGraph(declarations: Declarations, reserved: readonly string
   const known = (name: string): boolean => builtBy.has(name) || aliasNames.has(name) || existsSync(name);
   for (const alias of declarations.aliases) checkNamed(alias.targets, known, alias.location, 'alias target');
   for (const entry of declarations.defaults) checkNamed(entry.targets, known, entry.location, 'default target');
-  return { steps, aliases: declarations.aliases, defaults: declarations.defaults.flatMap((entry) => entry.targets) };
+  return {
+    steps,
+    aliases: declarations.aliases,
+    defaults: declarations.defaults.flatMap((entry) => entry.targets),
+    globs: expander.records(),
+    globFolders: [...expander.walked].sort(),
+  };
 }

@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { shellJoin } from '../util/shell-quote.js';
 import { STATE_DIR } from '../util/state-dir.js';
 import { buildGraph } from './build-graph.js';
+import type { GlobState } from './globs.js';
 import { loadDescription } from './load-description.js';
 import { DEFAULT_REMOTE_JOBS, manifestFor, type RemoteProfile } from './ninja-graph.js';
 import { profileId, writeProfile } from './profiles.js';
@@ -51,6 +52,7 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     profiles.set(step.connection, profile);
     return profile;
   };
+  const globStatePath = join(STATE_DIR, `${options.output}.globs.json`);
   const regenerateCommand = `${shimCommand('remote-gen')} ${shellJoin(['-f', options.description, '--out', options.output])}`;
   const remoteSteps = graph.steps.filter(({ step }) => step.kind === 'remote').map(({ step }) => step as RemoteStep);
   remoteSteps.forEach(profileOf);
@@ -61,6 +63,7 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
       manifestPath: options.output,
       profilePaths: uniqueProfiles.map((profile) => profile.path),
       descriptionFiles: files.map(projectRelative),
+      globStatePath: graph.globs.length > 0 ? globStatePath : undefined,
       regenerateCommand,
       description: options.description,
     }),
@@ -68,6 +71,11 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
 
   writeFileAtomic(join(STATE_DIR, '.gitignore'), '# Written by remote-gen and remote-exec: profiles, locks, instance state.\n*\n');
   for (const [connection, profile] of profiles) writeProfile(STATE_DIR, profile.id, connection);
+  // Before build.ninja, which must not be older than this input of its own.
+  if (graph.globs.length > 0) {
+    const state: GlobState = { targets: graph.steps.flatMap(({ step }) => step.targets), globs: graph.globs };
+    writeFileAtomic(globStatePath, `${JSON.stringify(state)}\n`);
+  }
   writeFileAtomic(options.output, manifest);
   return { steps: graph.steps.length, remoteSteps: remoteSteps.length, profiles: uniqueProfiles.length };
 }

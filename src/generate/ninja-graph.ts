@@ -15,6 +15,8 @@ export interface GeneratorInputs {
   profilePaths: string[];
   /** The description and the project files it imports, relative to the project folder. */
   descriptionFiles: string[];
+  /** Where the source globs and their matches are saved for `remote-gen --check-globs`; absent without globs. */
+  globStatePath?: string;
   /** The remote-gen command line that reproduces this run. */
   regenerateCommand: string;
   description: string;
@@ -73,15 +75,20 @@ function provisionEdge(profile: RemoteProfile): Edge {
 // No depfile: ninja deletes every output of an interrupted edge that has one, build.ninja included.
 // The files are listed as inputs instead, each with a phony edge so that a deleted one makes build.ninja
 // dirty rather than ninja fail, as CMake's regeneration edge does.
-function generatorEdges(inputs: GeneratorInputs, built: ReadonlySet<string>): Edge[] {
+function generatorEdges(inputs: GeneratorInputs, graph: BuildGraph): Edge[] {
+  const built = new Set(graph.steps.flatMap(({ step }) => step.targets));
   const regenerate: Edge = {
     rule: 'regenerate',
     outputs: [inputs.manifestPath],
     implicitOutputs: inputs.profilePaths,
     inputs: [inputs.description],
-    implicitInputs: inputs.descriptionFiles.filter((file) => file !== inputs.description),
+    implicitInputs: [...inputs.descriptionFiles.filter((file) => file !== inputs.description), ...(inputs.globStatePath ? [inputs.globStatePath] : [])],
   };
-  return [regenerate, { rule: 'phony', outputs: inputs.descriptionFiles.filter((file) => !built.has(file)) }];
+  const watched = [...inputs.descriptionFiles, ...(inputs.globStatePath ? graph.globFolders : [])];
+  const edges = [regenerate, { rule: 'phony', outputs: watched.filter((path) => !built.has(path)) }];
+  // Folder mtimes change for any entry, so a cheap check decides whether the globs' matches changed.
+  if (inputs.globStatePath) edges.push({ rule: 'check_globs', outputs: [inputs.globStatePath], implicitInputs: graph.globFolders });
+  return edges;
 }
 
 /** Lays the checked build graph out as ninja rules, pools and edges. */
@@ -101,9 +108,10 @@ export function manifestFor(graph: BuildGraph, profileOf: (step: RemoteStep) => 
       { name: 'regenerate', command: ninjaValue(inputs.regenerateCommand, inputs.description), description: 'remote-gen: regenerating build.ninja', generator: true },
       { name: 'local', command: '$cmd', description: '$desc' },
       { name: 'remote', command: '$cmd', description: '$desc' },
+      { name: 'check_globs', command: `${ninjaValue(shimCommand('remote-gen'), inputs.description)} --check-globs $out`, description: 'remote-gen: checking the folders source globs read', generator: true, restat: true },
       { name: 'provision', command: `${ninjaValue(shimCommand('remote-exec'), inputs.description)} up --profile $profile --stamp $out`, description: 'PROVISION $profile', pool: 'console' },
     ],
-    edges: [...generatorEdges(inputs, new Set(graph.steps.flatMap(({ step }) => step.targets))), ...[...profiles.values()].map(provisionEdge), ...stepEdges, ...aliasEdges],
+    edges: [...generatorEdges(inputs, graph), ...[...profiles.values()].map(provisionEdge), ...stepEdges, ...aliasEdges],
     defaults: graph.defaults,
   };
 }

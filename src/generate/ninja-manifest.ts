@@ -11,6 +11,8 @@ export interface Rule {
   command: string;
   description?: string;
   generator?: boolean;
+  /** ninja compares the output's mtime after the command, so an untouched output leaves its dependents clean. */
+  restat?: boolean;
   pool?: string;
 }
 
@@ -65,6 +67,7 @@ export function renderManifest(manifest: Manifest): string {
     const entry = builder.rule(rule.name).run(rule.command);
     if (rule.description) entry.description(rule.description);
     if (rule.generator) entry.generator(true);
+    if (rule.restat) entry.restat(true);
     if (rule.pool) entry.pool(rule.pool);
   }
   for (const edge of manifest.edges) writeEdge(builder, edge);
