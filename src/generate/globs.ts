@@ -27,6 +27,22 @@ function nearestExistingFolder(path: string): string {
   return folder;
 }
 
+/** The part of a sorted list that starts with `prefix`, found by binary search. */
+function startingWith(sorted: readonly string[], prefix: string): readonly string[] {
+  const firstAtLeast = (text: string): number => {
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (sorted[middle]! < text) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  const from = firstAtLeast(prefix);
+  return sorted.slice(from, prefix === '' ? sorted.length : firstAtLeast(prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)));
+}
+
 /**
  * Evaluates source globs against the files under the folder each one names and the steps' targets.
  * Each folder is listed once however many globs read it, so the cost grows with the files read, and
@@ -35,11 +51,18 @@ function nearestExistingFolder(path: string): string {
 export class GlobExpander {
   readonly walked = new Set<string>();
   readonly #targets: Set<string>;
+  readonly #targetsIn = new Map<string, string[]>();
   readonly #listed = new Map<string, FolderEntries>();
   readonly #results = new Map<string, string[]>();
 
   constructor(targets: Iterable<string>) {
     this.#targets = new Set(targets);
+    for (const target of this.#targets) {
+      const folder = dirname(target);
+      const known = this.#targetsIn.get(folder);
+      if (known) known.push(target);
+      else this.#targetsIn.set(folder, [target]);
+    }
   }
 
   expand(pattern: string): string[] {
@@ -48,24 +71,25 @@ export class GlobExpander {
     const scan = micromatch.scan(pattern);
     const base = scan.base === '' ? '.' : scan.base;
     const recursive = scan.glob.includes('/') || scan.glob.includes('**');
-    const candidates = new Set<string>();
+    const isMatch = micromatch.matcher(pattern, { dot: false });
+    const matches = new Set<string>();
+    // The glob's literal start narrows the files tested, so one glob per file stays linear overall.
+    const start = inside(base, /^[^*?[\]{}()!+@\\]*/.exec(scan.glob)![0]);
     const visit = (folder: string): void => {
       if (this.#targets.has(folder)) return; // a folder a step builds: only the folder itself is a candidate
       this.walked.add(folder);
       const { files, folders } = this.#list(folder);
-      for (const file of files) candidates.add(file);
+      for (const file of recursive ? files : startingWith(files, start)) if (isMatch(file)) matches.add(file);
       if (recursive) folders.forEach(visit);
     };
     if (existsSync(base)) visit(base);
     else this.walked.add(nearestExistingFolder(base)); // where the base folder would appear
+    const targets = recursive ? this.#targets : (this.#targetsIn.get(base) ?? []);
     const prefix = base === '.' ? '' : `${base}/`;
-    for (const target of this.#targets) {
-      if (target.startsWith(prefix) && (recursive || dirname(target) === base)) candidates.add(target);
-    }
-    const isMatch = micromatch.matcher(pattern, { dot: false });
-    const matches = [...candidates].filter((path) => isMatch(path)).sort();
-    this.#results.set(pattern, matches);
-    return matches;
+    for (const target of targets) if (target.startsWith(prefix) && isMatch(target)) matches.add(target);
+    const sorted = [...matches].sort();
+    this.#results.set(pattern, sorted);
+    return sorted;
   }
 
   records(): GlobRecord[] {
@@ -80,6 +104,7 @@ export class GlobExpander {
       if (NOT_SOURCES.has(entry.name)) continue;
       (entry.isDirectory() ? entries.folders : entries.files).push(inside(folder, entry.name));
     }
+    entries.files.sort();
     this.#listed.set(folder, entries);
     return entries;
   }
