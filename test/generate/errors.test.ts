@@ -35,6 +35,7 @@ const CASES: Record<string, [string, RegExp]> = {
   'a runtime exception after type-only lines': [`${TYPES}const names: Name[] = [];\nnames[0]!.toUpperCase();\n`, /^remote-gen: error: build\.remote\.ts:8: TypeError: Cannot read properties of undefined/],
   'a target inside a remote target folder': [`${CONNECT}env.commandRemote({ target: "od", action: env.actionRemote({ cmd: "mkdir" }) });\nenv.command({ target: "od/a", action: "x" });\n`, /^remote-gen: error: build\.remote\.ts:5: target 'od\/a' is inside 'od', the target of the step at build\.remote\.ts:4; a step's target folder belongs to that step alone$/],
   'a source inside a target folder': ['env.command({ target: "od", action: "x" });\nenv.command({ target: "b", source: "od/a", action: "x" });\n', /^remote-gen: error: build\.remote\.ts:4: source 'od\/a' of 'b' is inside 'od', the target of the step at build\.remote\.ts:3; use 'od' as the source$/],
+  'a tab in a target': ['env.command({ target: "a\\tb", action: "x" });\n', /^remote-gen: error: build\.remote\.ts:3: target "a\\tb" contains a tab, which ninja's build log cannot record \(the step would rebuild every time\)$/],
   'a runtime exception': ['const list: string[] = [];\nlist[0]!.toUpperCase();\n', /^remote-gen: error: build\.remote\.ts:4: TypeError: Cannot read properties of undefined/],
 };
 
