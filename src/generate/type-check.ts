@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../util/user-error.js';
+import { DESCRIPTION_COMPILER_OPTIONS } from './description-settings.js';
 
 const require = createRequire(import.meta.url);
 // Loaded with require: importing this 9 MB CommonJS file from ESM makes Node scan it for exports first.
@@ -10,14 +11,7 @@ const ts = require('typescript') as typeof import('typescript');
 /** Fixed settings, so a description type-checks the same with or without a tsconfig or node_modules of its own. */
 function compilerOptions(): import('typescript').CompilerOptions {
   return {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    allowImportingTsExtensions: true,
-    skipLibCheck: true,
-    lib: ['lib.es2022.d.ts'],
+    ...ts.convertCompilerOptionsFromJson(DESCRIPTION_COMPILER_OPTIONS, process.cwd()).options,
     types: ['node'],
     typeRoots: [dirname(dirname(require.resolve('@types/node/package.json')))],
     paths: { 'scons-remote': [fileURLToPath(new URL('../index.d.ts', import.meta.url))] },
