@@ -76,7 +76,7 @@ function provisionEdge(profile: RemoteProfile): Edge {
 // The files are listed as inputs instead, each with a phony edge so that a deleted one makes build.ninja
 // dirty rather than ninja fail, as CMake's regeneration edge does.
 function generatorEdges(inputs: GeneratorInputs, graph: BuildGraph): Edge[] {
-  const built = new Set(graph.steps.flatMap(({ step }) => step.targets));
+  const named = new Set([...graph.steps.flatMap(({ step }) => step.targets), ...graph.aliases.map((alias) => alias.name)]);
   const regenerate: Edge = {
     rule: 'regenerate',
     outputs: [inputs.manifestPath],
@@ -85,7 +85,7 @@ function generatorEdges(inputs: GeneratorInputs, graph: BuildGraph): Edge[] {
     implicitInputs: [...inputs.descriptionFiles.filter((file) => file !== inputs.description), ...(inputs.globStatePath ? [inputs.globStatePath] : [])],
   };
   const watched = [...inputs.descriptionFiles, ...(inputs.globStatePath ? graph.globFolders : [])];
-  const edges = [regenerate, { rule: 'phony', outputs: watched.filter((path) => !built.has(path)) }];
+  const edges = [regenerate, { rule: 'phony', outputs: [...new Set(watched)].filter((path) => !named.has(path)) }];
   // Folder mtimes change for any entry, so a cheap check decides whether the globs' matches changed.
   if (inputs.globStatePath) edges.push({ rule: 'check_globs', outputs: [inputs.globStatePath], implicitInputs: graph.globFolders });
   return edges;

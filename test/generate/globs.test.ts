@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LOCAL, makeProject, ninja, remoteGen, type Run } from '../helpers/cli.js';
@@ -34,6 +34,22 @@ describe('remote-gen source globs', () => {
     const unrelated = built(ninja(dir, [], LOCAL));
     assert.doesNotMatch(unrelated.stdout, /regenerating/);
     assert.match(unrelated.stdout, /no work to do/);
+  });
+
+  it('that descend into subfolders see a matching file in a new subfolder, and an alias may share a folder name', () => {
+    const dir = makeProject({
+      'build.remote.ts': `${HEADER}env.command({ target: 'list.txt', source: 'src/**/*.c', action: 'echo $SOURCES > $TARGET' });
+env.alias('src', 'list.txt');
+`,
+      'src/a.c': '',
+    });
+    built(remoteGen(dir));
+    built(ninja(dir, [], LOCAL));
+    assert.equal(readFileSync(join(dir, 'list.txt'), 'utf8'), 'src/a.c\n');
+    mkdirSync(join(dir, 'src/sub'));
+    writeFileSync(join(dir, 'src/sub/b.c'), '');
+    assert.match(built(ninja(dir, ['src'], LOCAL)).stdout, /regenerating build\.ninja/);
+    assert.equal(readFileSync(join(dir, 'list.txt'), 'utf8'), 'src/a.c src/sub/b.c\n');
   });
 
   it('do not regenerate build.ninja when a step writes its target into a folder a glob reads', () => {
