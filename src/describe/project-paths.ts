@@ -25,7 +25,8 @@ export function targetList(targets: Targets | undefined, location: Location): st
   return list.map((target) => {
     const path = projectPath(target, 'target', location);
     if (path.includes('\t')) {
-      throw new UserError(`${location}: target ${JSON.stringify(path)} contains a tab, which ninja's build log cannot record (the step would rebuild every time)`);
+      const why = "which ninja's build log cannot record (the step would rebuild every time)";
+      throw new UserError(`${location}: target ${JSON.stringify(path)} contains a tab, ${why}`);
     }
     return path;
   });

@@ -51,7 +51,10 @@ function checkNoTargetInsideAnother(steps: Step[], builtBy: Map<string, Step>): 
     for (const target of step.targets) {
       const folder = enclosingTarget(target, builtBy);
       if (folder === undefined) continue;
-      throw new UserError(`${step.location}: target '${target}' is inside '${folder}', the target of the step at ${builtBy.get(folder)!.location}; a step's target folder belongs to that step alone`);
+      throw new UserError(
+        `${step.location}: target '${target}' is inside '${folder}', the target of the step at ` +
+          `${builtBy.get(folder)!.location}; a step's target folder belongs to that step alone`,
+      );
     }
   }
 }
@@ -59,7 +62,8 @@ function checkNoTargetInsideAnother(steps: Step[], builtBy: Map<string, Step>): 
 // A path that exists as written, or that a step builds, is taken literally even if it looks like a glob.
 function expandSources(step: Step, builtBy: Map<string, Step>, expander: GlobExpander): (string | ValueSource)[] {
   return step.sources.flatMap((source) => {
-    if (isValueSource(source) || builtBy.has(source) || !micromatch.scan(source).isGlob || existsSync(source)) return [source];
+    if (isValueSource(source) || builtBy.has(source) || !micromatch.scan(source).isGlob) return [source];
+    if (existsSync(source)) return [source];
     const matches = expander.expand(source);
     if (matches.length === 0) throw new UserError(`${step.location}: source glob '${source}' of '${step.targets[0]}' matches no file`);
     return matches;
@@ -71,7 +75,11 @@ function checkSources(graphStep: GraphStep, builtBy: Map<string, Step>): void {
     if (isValueSource(source) || builtBy.has(source)) continue;
     const folder = enclosingTarget(source, builtBy);
     if (folder !== undefined) {
-      throw new UserError(`${graphStep.step.location}: source '${source}' of '${graphStep.step.targets[0]}' is inside '${folder}', the target of the step at ${builtBy.get(folder)!.location}; use '${folder}' as the source`);
+      const { step } = graphStep;
+      throw new UserError(
+        `${step.location}: source '${source}' of '${step.targets[0]}' is inside '${folder}', the target of ` +
+          `the step at ${builtBy.get(folder)!.location}; use '${folder}' as the source`,
+      );
     }
     if (existsSync(source)) continue;
     throw new UserError(`${graphStep.step.location}: source '${source}' of '${graphStep.step.targets[0]}' does not exist and no step builds it`);

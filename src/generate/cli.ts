@@ -62,6 +62,7 @@ export async function runGenCli(argv: string[]): Promise<number> {
   // Loaded here, not above: it loads the compiler, which --help and init do not need.
   const { generateBuild } = await import('./generate-build.js');
   const result = await generateBuild({ description: args.file, output: args.out, progress });
-  say(`wrote ${args.out}: ${result.steps} steps, ${result.remoteSteps} remote on ${result.profiles} connection profile(s)`);
+  const { steps, remoteSteps, profiles } = result;
+  say(`wrote ${args.out}: ${steps} steps, ${remoteSteps} remote on ${profiles} connection profile(s)`);
   return 0;
 }

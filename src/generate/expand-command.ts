@@ -31,5 +31,6 @@ export function expandAction(action: string, sources: readonly (string | ValueSo
  * cmd and cmdArgs are shell text as written; paths and values are quoted so each stays one word.
  */
 export function remoteCommandLine(action: RemoteAction, sources: readonly (string | ValueSource)[], targets: readonly string[]): string {
-  return [action.cmd, ...action.cmdArgs, ...sources.map((source) => shellQuote(word(source))), ...targets.map((target) => shellQuote(pathWord(target)))].join(' ');
+  const paths = [...sources.map(word), ...targets.map(pathWord)];
+  return [action.cmd, ...action.cmdArgs, ...paths.map(shellQuote)].join(' ');
 }

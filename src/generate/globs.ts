@@ -39,8 +39,9 @@ function startingWith(sorted: readonly string[], prefix: string): readonly strin
     }
     return low;
   };
-  const from = firstAtLeast(prefix);
-  return sorted.slice(from, prefix === '' ? sorted.length : firstAtLeast(prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)));
+  if (prefix === '') return sorted;
+  const pastPrefix = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return sorted.slice(firstAtLeast(prefix), firstAtLeast(pastPrefix));
 }
 
 /**

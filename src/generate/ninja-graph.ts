@@ -76,18 +76,22 @@ function provisionEdge(profile: RemoteProfile): Edge {
 // The files are listed as inputs instead, each with a phony edge so that a deleted one makes build.ninja
 // dirty rather than ninja fail, as CMake's regeneration edge does.
 function generatorEdges(inputs: GeneratorInputs, graph: BuildGraph): Edge[] {
-  const named = new Set([...graph.steps.flatMap(({ step }) => step.targets), ...graph.aliases.map((alias) => alias.name)]);
+  const targets = graph.steps.flatMap(({ step }) => step.targets);
+  const named = new Set([...targets, ...graph.aliases.map((alias) => alias.name)]);
+  const globState = inputs.globStatePath ? [inputs.globStatePath] : [];
   const regenerate: Edge = {
     rule: 'regenerate',
     outputs: [inputs.manifestPath],
     implicitOutputs: inputs.profilePaths,
     inputs: [inputs.description],
-    implicitInputs: [...inputs.descriptionFiles.filter((file) => file !== inputs.description), ...(inputs.globStatePath ? [inputs.globStatePath] : [])],
+    implicitInputs: [...inputs.descriptionFiles.filter((file) => file !== inputs.description), ...globState],
   };
   const watched = [...inputs.descriptionFiles, ...(inputs.globStatePath ? graph.globFolders : [])];
   const edges = [regenerate, { rule: 'phony', outputs: [...new Set(watched)].filter((path) => !named.has(path)) }];
   // Folder mtimes change for any entry, so a cheap check decides whether the globs' matches changed.
-  if (inputs.globStatePath) edges.push({ rule: 'check_globs', outputs: [inputs.globStatePath], implicitInputs: graph.globFolders });
+  if (inputs.globStatePath) {
+    edges.push({ rule: 'check_globs', outputs: [inputs.globStatePath], implicitInputs: graph.globFolders });
+  }
   return edges;
 }
 
@@ -108,7 +112,13 @@ export function manifestFor(graph: BuildGraph, profileOf: (step: RemoteStep) => 
       { name: 'regenerate', command: ninjaValue(inputs.regenerateCommand, inputs.description), description: 'remote-gen: regenerating build.ninja', generator: true },
       { name: 'local', command: '$cmd', description: '$desc' },
       { name: 'remote', command: '$cmd', description: '$desc' },
-      { name: 'check_globs', command: `${ninjaValue(shimCommand('remote-gen'), inputs.description)} --check-globs $out`, description: 'remote-gen: checking the folders source globs read', generator: true, restat: true },
+      {
+        name: 'check_globs',
+        command: `${ninjaValue(shimCommand('remote-gen'), inputs.description)} --check-globs $out`,
+        description: 'remote-gen: checking the folders source globs read',
+        generator: true,
+        restat: true,
+      },
       { name: 'provision', command: `${ninjaValue(shimCommand('remote-exec'), inputs.description)} up --profile $profile --stamp $out`, description: 'PROVISION $profile', pool: 'console' },
     ],
     edges: [...generatorEdges(inputs, graph), ...[...profiles.values()].map(provisionEdge), ...stepEdges, ...aliasEdges],

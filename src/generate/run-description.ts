@@ -1,6 +1,8 @@
 import { stackLocation } from '../describe/call-site.js';
 import { isUserError, UserError } from '../util/user-error.js';
 
+const UNSETTLED = 'its top-level await is waiting for a promise that nothing will settle';
+
 /** One line for what the description threw: where in it, and what. */
 function describeFailure(error: unknown, file: string): UserError {
   if (isUserError(error)) return error;
@@ -33,11 +35,12 @@ export function runDescription(file: string, url: string): Promise<void> {
     function drained(): void {
       cleanUp();
       if (imported) resolve();
-      else reject(new UserError(`${file} never finished: its top-level await is waiting for a promise that nothing will settle`));
+      else reject(new UserError(`${file} never finished: ${UNSETTLED}`));
     }
     // The process ends in the middle of the run, so this is the only chance to say why.
     function exitedEarly(): void {
-      process.stderr.write(`remote-gen: error: ${exitCall}, so remote-gen wrote nothing; throw an Error to stop it with a message\n`);
+      const advice = 'throw an Error to stop it with a message';
+      process.stderr.write(`remote-gen: error: ${exitCall}, so remote-gen wrote nothing; ${advice}\n`);
       process.exitCode = 1;
     }
     process.exit = ((code?: number | string | null) => {

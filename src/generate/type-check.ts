@@ -52,5 +52,7 @@ export function transpileDescriptionFile(fileName: string, text: string): { code
     fileName,
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: true },
   });
-  return { code: output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), sourceMap: output.sourceMapText ?? '{}' };
+  // The map is handed over directly, so the comment pointing at a .map file would only mislead.
+  const code = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+  return { code, sourceMap: output.sourceMapText ?? '{}' };
 }
