@@ -18,8 +18,12 @@ new EnvironmentRemote().command({ target: 'a.txt', action: 'echo a > $TARGET' })
 
 async function interruptWhenStarted(dir: string): Promise<void> {
   const child = spawn('ninja', [], { cwd: dir, env: withEnv({ SLOW_DESCRIPTION: '1' }), detached: true, stdio: 'ignore' });
-  const closed = new Promise((resolve) => child.once('close', resolve));
-  while (!existsSync(join(dir, 'started'))) await sleep(50);
+  let running = true;
+  const closed = new Promise((resolve) => child.once('close', resolve)).finally(() => (running = false));
+  while (!existsSync(join(dir, 'started'))) {
+    assert.ok(running, 'ninja ended before it re-ran remote-gen');
+    await sleep(50);
+  }
   // What a terminal's Ctrl-C does: SIGINT to the whole foreground process group.
   process.kill(-child.pid!, 'SIGINT');
   await closed;
