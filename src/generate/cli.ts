@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type yargsApi from 'yargs';
 import { UserError } from '../util/user-error.js';
@@ -53,6 +54,9 @@ export async function runGenCli(argv: string[]): Promise<number> {
   if (args._[0] === 'init') {
     const written = (await import('./init-project.js')).initProject(args.file);
     say(`wrote ${written.join(' and ')}; edit ${args.file}, then run remote-gen && ninja`);
+    if (!existsSync('node_modules/scons-remote')) {
+      say('for your editor to see the types: npm link scons-remote (or npm install it here)');
+    }
     return 0;
   }
   // Type-checking takes seconds; on a terminal, say so. Under ninja (a pipe) its own status line suffices.

@@ -34,6 +34,7 @@ describe('remote-gen init', () => {
     const init = remoteGen(dir, ['init']);
     assert.equal(init.status, 0, init.stderr);
     assert.match(init.stderr, /^remote-gen: wrote build\.remote\.ts and tsconfig\.json/);
+    assert.match(init.stderr, /\nremote-gen: for your editor to see the types: npm link scons-remote/);
     assert.equal(remoteGen(dir).status, 0);
     const build = ninja(dir, [], LOCAL);
     assert.equal(build.status, 0, build.stdout + build.stderr);
