@@ -87,7 +87,8 @@ function generatorEdges(inputs: GeneratorInputs, graph: BuildGraph): Edge[] {
     implicitInputs: [...inputs.descriptionFiles.filter((file) => file !== inputs.description), ...globState],
   };
   const watched = [...inputs.descriptionFiles, ...(inputs.globStatePath ? graph.globFolders : [])];
-  const edges = [regenerate, { rule: 'phony', outputs: [...new Set(watched)].filter((path) => !named.has(path)) }];
+  const unbuilt = [...new Set(watched)].filter((path) => !named.has(path));
+  const edges = unbuilt.length > 0 ? [regenerate, { rule: 'phony', outputs: unbuilt }] : [regenerate];
   // Folder mtimes change for any entry, so a cheap check decides whether the globs' matches changed.
   if (inputs.globStatePath) {
     edges.push({ rule: 'check_globs', outputs: [inputs.globStatePath], implicitInputs: graph.globFolders });
