@@ -8,7 +8,8 @@ export function projectPath(path: unknown, role: string, location: Location): st
   if (typeof path !== 'string' || path.trim() === '') {
     throw new UserError(`${location}: ${role} must be a non-empty path string, got ${JSON.stringify(path)}`);
   }
-  const normalized = posix.normalize(path.replace(/\\/g, '/'));
+  // A backslash is an ordinary character in a POSIX file name, so it stays part of the name.
+  const normalized = posix.normalize(path);
   if (isAbsolute(path) || normalized === '..' || normalized.startsWith('../')) {
     throw new UserError(`${location}: ${role} '${path}' is outside the description's folder; use a path relative to it`);
   }
@@ -21,7 +22,14 @@ export function projectPath(path: unknown, role: string, location: Location): st
 export function targetList(targets: Targets | undefined, location: Location): string[] {
   const list = targets === undefined ? [] : typeof targets === 'string' ? [targets] : [...targets];
   if (list.length === 0) throw new UserError(`${location}: missing 'target'`);
-  return list.map((target) => projectPath(target, 'target', location));
+  return list.map((target) => {
+    const path = projectPath(target, 'target', location);
+    if (path.includes('\t')) {
+      const why = "which ninja's build log cannot record (the step would rebuild every time)";
+      throw new UserError(`${location}: target ${JSON.stringify(path)} contains a tab, ${why}`);
+    }
+    return path;
+  });
 }
 
 export function isValueSource(source: unknown): source is ValueSource {

@@ -4,7 +4,7 @@ import type { Declarations, Step } from '../describe/declarations.js';
 import { isValueSource } from '../describe/project-paths.js';
 import type { ValueSource } from '../describe/types.js';
 import { UserError } from '../util/user-error.js';
-import { listProjectFiles } from './project-files.js';
+import { GlobExpander, type GlobRecord } from './globs.js';
 
 export interface GraphStep {
   step: Step;
@@ -16,6 +16,9 @@ export interface BuildGraph {
   steps: GraphStep[];
   aliases: Declarations['aliases'];
   defaults: string[];
+  /** The source globs with what they matched, and the folders they read. */
+  globs: GlobRecord[];
+  globFolders: string[];
 }
 
 function indexTargets(steps: Step[], reserved: readonly string[]): Map<string, Step> {
@@ -33,19 +36,52 @@ function indexTargets(steps: Step[], reserved: readonly string[]): Map<string, S
   return builtBy;
 }
 
-function expandSources(step: Step, builtBy: Map<string, Step>, projectFiles: () => string[]): (string | ValueSource)[] {
+/** The nearest folder above `path` that a step builds, if any. */
+function enclosingTarget(path: string, builtBy: Map<string, Step>): string | undefined {
+  for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+    if (builtBy.has(path.slice(0, slash))) return path.slice(0, slash);
+  }
+  return undefined;
+}
+
+// A step's target may be a folder it makes whole (remote outputs come back as a unit), so no other
+// step may build inside it, and steps that read from it must depend on the folder itself.
+function checkNoTargetInsideAnother(steps: Step[], builtBy: Map<string, Step>): void {
+  for (const step of steps) {
+    for (const target of step.targets) {
+      const folder = enclosingTarget(target, builtBy);
+      if (folder === undefined) continue;
+      throw new UserError(
+        `${step.location}: target '${target}' is inside '${folder}', the target of the step at ` +
+          `${builtBy.get(folder)!.location}; a step's target folder belongs to that step alone`,
+      );
+    }
+  }
+}
+
+// A path that exists as written, or that a step builds, is taken literally even if it looks like a glob.
+function expandSources(step: Step, builtBy: Map<string, Step>, expander: GlobExpander): (string | ValueSource)[] {
   return step.sources.flatMap((source) => {
-    if (isValueSource(source) || !micromatch.scan(source).isGlob) return [source];
-    const candidates = [...new Set([...projectFiles(), ...builtBy.keys()])].sort();
-    const matches = micromatch(candidates, source, { dot: false });
+    if (isValueSource(source) || builtBy.has(source) || !micromatch.scan(source).isGlob) return [source];
+    if (existsSync(source)) return [source];
+    const matches = expander.expand(source);
     if (matches.length === 0) throw new UserError(`${step.location}: source glob '${source}' of '${step.targets[0]}' matches no file`);
     return matches;
   });
 }
 
-function checkSourcesExist(graphStep: GraphStep, builtBy: Map<string, Step>): void {
+function checkSources(graphStep: GraphStep, builtBy: Map<string, Step>): void {
   for (const source of graphStep.sources) {
-    if (isValueSource(source) || builtBy.has(source) || existsSync(source)) continue;
+    if (isValueSource(source) || builtBy.has(source)) continue;
+    const folder = enclosingTarget(source, builtBy);
+    if (folder !== undefined) {
+      const { step } = graphStep;
+      throw new UserError(
+        `${step.location}: source '${source}' of '${step.targets[0]}' is inside '${folder}', the target of ` +
+          `the step at ${builtBy.get(folder)!.location}; use '${folder}' as the source`,
+      );
+    }
+    if (existsSync(source)) continue;
     throw new UserError(`${graphStep.step.location}: source '${source}' of '${graphStep.step.targets[0]}' does not exist and no step builds it`);
   }
 }
@@ -78,10 +114,10 @@ function checkNamed(names: string[], known: (name: string) => boolean, location:
 /** Resolves globs and checks the declarations form a buildable graph: unique targets, existing sources, no cycles. */
 export function buildGraph(declarations: Declarations, reserved: readonly string[]): BuildGraph {
   const builtBy = indexTargets(declarations.steps, reserved);
-  let files: string[] | undefined;
-  const projectFiles = (): string[] => (files ??= listProjectFiles('.'));
-  const steps = declarations.steps.map((step) => ({ step, sources: expandSources(step, builtBy, projectFiles) }));
-  for (const graphStep of steps) checkSourcesExist(graphStep, builtBy);
+  checkNoTargetInsideAnother(declarations.steps, builtBy);
+  const expander = new GlobExpander(builtBy.keys());
+  const steps = declarations.steps.map((step) => ({ step, sources: expandSources(step, builtBy, expander) }));
+  for (const graphStep of steps) checkSources(graphStep, builtBy);
   checkAcyclic(steps, builtBy);
 
   const aliasNames = new Set<string>();
@@ -92,5 +128,11 @@ export function buildGraph(declarations: Declarations, reserved: readonly string
   const known = (name: string): boolean => builtBy.has(name) || aliasNames.has(name) || existsSync(name);
   for (const alias of declarations.aliases) checkNamed(alias.targets, known, alias.location, 'alias target');
   for (const entry of declarations.defaults) checkNamed(entry.targets, known, entry.location, 'default target');
-  return { steps, aliases: declarations.aliases, defaults: declarations.defaults.flatMap((entry) => entry.targets) };
+  return {
+    steps,
+    aliases: declarations.aliases,
+    defaults: declarations.defaults.flatMap((entry) => entry.targets),
+    globs: expander.records(),
+    globFolders: [...expander.walked].sort(),
+  };
 }

@@ -4,8 +4,13 @@ import { shellJoin, shellQuote } from '../util/shell-quote.js';
 
 const SUBSTITUTION = /\$\$|\$\{(SOURCES?|TARGETS?)\}|\$(SOURCES?|TARGETS?)(?![A-Za-z0-9_])/g;
 
+/** A path as a command word: one starting with `-` becomes `./-name`, so no command takes it for options. */
+function pathWord(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
+}
+
 function word(source: string | ValueSource): string {
-  return isValueSource(source) ? source.value : source;
+  return isValueSource(source) ? source.value : pathWord(source);
 }
 
 /**
@@ -16,7 +21,7 @@ export function expandAction(action: string, sources: readonly (string | ValueSo
   return action.replace(SUBSTITUTION, (match, braced: string | undefined, bare: string | undefined) => {
     const name = braced ?? bare;
     if (!name) return match === '$$' ? '$' : match;
-    const words = name.startsWith('SOURCE') ? sources.map(word) : targets;
+    const words = name.startsWith('SOURCE') ? sources.map(word) : targets.map(pathWord);
     return shellJoin(name.endsWith('S') ? words : words.slice(0, 1));
   });
 }
@@ -26,5 +31,6 @@ export function expandAction(action: string, sources: readonly (string | ValueSo
  * cmd and cmdArgs are shell text as written; paths and values are quoted so each stays one word.
  */
 export function remoteCommandLine(action: RemoteAction, sources: readonly (string | ValueSource)[], targets: readonly string[]): string {
-  return [action.cmd, ...action.cmdArgs, ...sources.map((source) => shellQuote(word(source))), ...targets.map(shellQuote)].join(' ');
+  const paths = [...sources.map(word), ...targets.map(pathWord)];
+  return [action.cmd, ...action.cmdArgs, ...paths.map(shellQuote)].join(' ');
 }

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { shellJoin } from '../util/shell-quote.js';
 import { STATE_DIR } from '../util/state-dir.js';
 import { buildGraph } from './build-graph.js';
-import { depfileText } from './depfile.js';
+import type { GlobState } from './globs.js';
 import { loadDescription } from './load-description.js';
 import { DEFAULT_REMOTE_JOBS, manifestFor, type RemoteProfile } from './ninja-graph.js';
 import { profileId, writeProfile } from './profiles.js';
@@ -15,6 +15,8 @@ export interface GenerateOptions {
   description: string;
   /** The ninja file to write, relative to the project folder. */
   output: string;
+  /** Called with what remote-gen is doing, for a person watching. */
+  progress: (text: string) => void;
 }
 
 export interface GenerateResult {
@@ -23,12 +25,18 @@ export interface GenerateResult {
   profiles: number;
 }
 
+/** Files inside the project folder as relative paths; others (a shared library beside it) stay absolute. */
+function projectRelative(file: string): string {
+  const inside = relative(process.cwd(), file);
+  return inside.startsWith('..') ? file : inside;
+}
+
 /**
  * Loads and checks the whole description first and writes nothing until all of it is valid; build.ninja is
  * written last and atomically, so a failed run leaves the previous build fully usable.
  */
 export async function generateBuild(options: GenerateOptions): Promise<GenerateResult> {
-  const { declarations, files } = await loadDescription(options.description);
+  const { declarations, files } = await loadDescription(options.description, options.progress);
   const graph = buildGraph(declarations, [STATE_DIR, options.output]);
   const profiles = new Map<Connection, RemoteProfile>();
   const profileOf = (step: RemoteStep): RemoteProfile => {
@@ -44,7 +52,7 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     profiles.set(step.connection, profile);
     return profile;
   };
-  const depfilePath = join(STATE_DIR, `${options.output}.d`);
+  const globStatePath = join(STATE_DIR, `${options.output}.globs.json`);
   const regenerateCommand = `${shimCommand('remote-gen')} ${shellJoin(['-f', options.description, '--out', options.output])}`;
   const remoteSteps = graph.steps.filter(({ step }) => step.kind === 'remote').map(({ step }) => step as RemoteStep);
   remoteSteps.forEach(profileOf);
@@ -53,8 +61,9 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
   const manifest = renderManifest(
     manifestFor(graph, profileOf, {
       manifestPath: options.output,
-      depfilePath,
       profilePaths: uniqueProfiles.map((profile) => profile.path),
+      descriptionFiles: files.map(projectRelative),
+      globStatePath: graph.globs.length > 0 ? globStatePath : undefined,
       regenerateCommand,
       description: options.description,
     }),
@@ -62,7 +71,11 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
 
   writeFileAtomic(join(STATE_DIR, '.gitignore'), '# Written by remote-gen and remote-exec: profiles, locks, instance state.\n*\n');
   for (const [connection, profile] of profiles) writeProfile(STATE_DIR, profile.id, connection);
-  writeFileAtomic(depfilePath, depfileText(options.output, files, process.cwd()));
+  // Before build.ninja, which must not be older than this input of its own.
+  if (graph.globs.length > 0) {
+    const state: GlobState = { targets: graph.steps.flatMap(({ step }) => step.targets), globs: graph.globs };
+    writeFileAtomic(globStatePath, `${JSON.stringify(state)}\n`);
+  }
   writeFileAtomic(options.output, manifest);
   return { steps: graph.steps.length, remoteSteps: remoteSteps.length, profiles: uniqueProfiles.length };
 }

@@ -2,9 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { mapLinesWith } from '../describe/call-site.js';
 import type { Declarations } from '../describe/declarations.js';
 import { declarations } from '../describe/registry.js';
-import { isUserError, UserError } from '../util/user-error.js';
+import { UserError } from '../util/user-error.js';
+import { runDescription } from './run-description.js';
+import { lineMapperFor } from './source-lines.js';
 import type { HooksData } from './ts-hooks.js';
 import { transpileDescriptionFile, typeCheckDescription } from './type-check.js';
 
@@ -14,30 +17,22 @@ export interface LoadedDescription {
   files: string[];
 }
 
-function locateFailure(error: Error): string {
-  const frame = (error.stack ?? '').split('\n').find((line) => /\.m?ts:\d+:\d+\)?$/.test(line.trim()));
-  const where = frame ? /((?:file:\/\/)?[^\s(]+\.m?ts):(\d+)/.exec(frame) : null;
-  const file = where ? where[1]!.replace(/^file:\/\//, '') : undefined;
-  const prefix = file ? `${file.startsWith(process.cwd() + '/') ? file.slice(process.cwd().length + 1) : file}:${where![2]}: ` : '';
-  return `${prefix}${error.name}: ${error.message}`.split('\n')[0]!;
-}
-
 /** Type-checks, then runs the description (a plain TypeScript script) and returns what it declared. */
-export async function loadDescription(file: string): Promise<LoadedDescription> {
+export async function loadDescription(file: string, progress: (text: string) => void): Promise<LoadedDescription> {
   if (!existsSync(file)) throw new UserError(`${file}: no such build description`);
+  progress(`type-checking ${file}`);
   const files = typeCheckDescription(file);
-  process.setSourceMapsEnabled(true);
   const transpiled: Record<string, string> = {};
+  const sourceMaps = new Map<string, string>();
   for (const path of files.filter((name) => /\.m?ts$/.test(name))) {
-    transpiled[pathToFileURL(path).href] = transpileDescriptionFile(path, readFileSync(path, 'utf8'));
+    const { code, sourceMap } = transpileDescriptionFile(path, readFileSync(path, 'utf8'));
+    transpiled[pathToFileURL(path).href] = code;
+    sourceMaps.set(path, sourceMap);
   }
+  mapLinesWith(lineMapperFor(sourceMaps));
   const data: HooksData = { packageEntryUrl: new URL('../index.js', import.meta.url).href, transpiled };
   register('./ts-hooks.js', import.meta.url, { data });
-  try {
-    await import(pathToFileURL(resolve(file)).href);
-  } catch (error) {
-    if (isUserError(error)) throw error;
-    throw new UserError(error instanceof Error ? locateFailure(error) : `${file}: ${String(error)}`);
-  }
+  progress(`running ${file}`);
+  await runDescription(file, pathToFileURL(resolve(file)).href);
   return { declarations, files };
 }

@@ -3,7 +3,6 @@ declare module 'ninja-build-gen' {
   interface NinjaRule {
     run(command: string): NinjaRule;
     description(text: string): NinjaRule;
-    depfile(path: string): NinjaRule;
     restat(enabled: boolean): NinjaRule;
     generator(enabled: boolean): NinjaRule;
     pool(name: string): NinjaRule;

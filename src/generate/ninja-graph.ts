@@ -12,8 +12,11 @@ export const DEFAULT_REMOTE_JOBS = 4;
 export interface GeneratorInputs {
   /** build.ninja and the other files remote-gen writes, relative to the project folder. */
   manifestPath: string;
-  depfilePath: string;
   profilePaths: string[];
+  /** The description and the project files it imports, relative to the project folder. */
+  descriptionFiles: string[];
+  /** Where the source globs and their matches are saved for `remote-gen --check-globs`; absent without globs. */
+  globStatePath?: string;
   /** The remote-gen command line that reproduces this run. */
   regenerateCommand: string;
   description: string;
@@ -69,14 +72,28 @@ function provisionEdge(profile: RemoteProfile): Edge {
   };
 }
 
-function generatorEdge(inputs: GeneratorInputs): Edge {
-  return {
+// No depfile: ninja deletes every output of an interrupted edge that has one, build.ninja included.
+// The files are listed as inputs instead, each with a phony edge so that a deleted one makes build.ninja
+// dirty rather than ninja fail, as CMake's regeneration edge does.
+function generatorEdges(inputs: GeneratorInputs, graph: BuildGraph): Edge[] {
+  const targets = graph.steps.flatMap(({ step }) => step.targets);
+  const named = new Set([...targets, ...graph.aliases.map((alias) => alias.name)]);
+  const globState = inputs.globStatePath ? [inputs.globStatePath] : [];
+  const regenerate: Edge = {
     rule: 'regenerate',
     outputs: [inputs.manifestPath],
     implicitOutputs: inputs.profilePaths,
     inputs: [inputs.description],
-    variables: { depfile: ninjaValue(inputs.depfilePath, inputs.description) },
+    implicitInputs: [...inputs.descriptionFiles.filter((file) => file !== inputs.description), ...globState],
   };
+  const watched = [...inputs.descriptionFiles, ...(inputs.globStatePath ? graph.globFolders : [])];
+  const unbuilt = [...new Set(watched)].filter((path) => !named.has(path));
+  const edges = unbuilt.length > 0 ? [regenerate, { rule: 'phony', outputs: unbuilt }] : [regenerate];
+  // Folder mtimes change for any entry, so a cheap check decides whether the globs' matches changed.
+  if (inputs.globStatePath) {
+    edges.push({ rule: 'check_globs', outputs: [inputs.globStatePath], implicitInputs: graph.globFolders });
+  }
+  return edges;
 }
 
 /** Lays the checked build graph out as ninja rules, pools and edges. */
@@ -96,9 +113,16 @@ export function manifestFor(graph: BuildGraph, profileOf: (step: RemoteStep) => 
       { name: 'regenerate', command: ninjaValue(inputs.regenerateCommand, inputs.description), description: 'remote-gen: regenerating build.ninja', generator: true },
       { name: 'local', command: '$cmd', description: '$desc' },
       { name: 'remote', command: '$cmd', description: '$desc' },
+      {
+        name: 'check_globs',
+        command: `${ninjaValue(shimCommand('remote-gen'), inputs.description)} --check-globs $out`,
+        description: 'remote-gen: checking the folders source globs read',
+        generator: true,
+        restat: true,
+      },
       { name: 'provision', command: `${ninjaValue(shimCommand('remote-exec'), inputs.description)} up --profile $profile --stamp $out`, description: 'PROVISION $profile', pool: 'console' },
     ],
-    edges: [generatorEdge(inputs), ...[...profiles.values()].map(provisionEdge), ...stepEdges, ...aliasEdges],
+    edges: [...generatorEdges(inputs, graph), ...[...profiles.values()].map(provisionEdge), ...stepEdges, ...aliasEdges],
     defaults: graph.defaults,
   };
 }

@@ -1,7 +1,6 @@
 // The one place that writes ninja syntax. ninja-build-gen writes rules and edges, but it has no pool
-// declarations, no implicit outputs, writes top-level variables after the edges, always pairs a rule's
-// depfile with `deps = gcc` (ninja would then ignore a depfile written by a hand-run remote-gen), and
-// takes a single default; this wrapper fills those gaps on top of it.
+// declarations, no implicit outputs, writes top-level variables after the edges, and takes a single
+// default; this wrapper fills those gaps on top of it.
 import ninjaBuildGen from 'ninja-build-gen';
 import { UserError } from '../util/user-error.js';
 
@@ -12,6 +11,8 @@ export interface Rule {
   command: string;
   description?: string;
   generator?: boolean;
+  /** ninja compares the output's mtime after the command, so an untouched output leaves its dependents clean. */
+  restat?: boolean;
   pool?: string;
 }
 
@@ -22,7 +23,7 @@ export interface Edge {
   inputs?: string[];
   implicitInputs?: string[];
   orderOnlyInputs?: string[];
-  /** Edge-scoped bindings, e.g. `cmd`, `desc`, or `depfile` (bound per edge so no `deps = gcc` is implied). */
+  /** Edge-scoped bindings, e.g. `cmd`, `desc`. */
   variables?: Record<string, string>;
   pool?: string;
 }
@@ -66,6 +67,7 @@ export function renderManifest(manifest: Manifest): string {
     const entry = builder.rule(rule.name).run(rule.command);
     if (rule.description) entry.description(rule.description);
     if (rule.generator) entry.generator(true);
+    if (rule.restat) entry.restat(true);
     if (rule.pool) entry.pool(rule.pool);
   }
   for (const edge of manifest.edges) writeEdge(builder, edge);

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../util/user-error.js';
+import { DESCRIPTION_COMPILER_OPTIONS } from './description-settings.js';
 
 const require = createRequire(import.meta.url);
 // Loaded with require: importing this 9 MB CommonJS file from ESM makes Node scan it for exports first.
@@ -10,14 +11,7 @@ const ts = require('typescript') as typeof import('typescript');
 /** Fixed settings, so a description type-checks the same with or without a tsconfig or node_modules of its own. */
 function compilerOptions(): import('typescript').CompilerOptions {
   return {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    allowImportingTsExtensions: true,
-    skipLibCheck: true,
-    lib: ['lib.es2022.d.ts'],
+    ...ts.convertCompilerOptionsFromJson(DESCRIPTION_COMPILER_OPTIONS, process.cwd()).options,
     types: ['node'],
     typeRoots: [dirname(dirname(require.resolve('@types/node/package.json')))],
     paths: { 'scons-remote': [fileURLToPath(new URL('../index.d.ts', import.meta.url))] },
@@ -52,10 +46,13 @@ export function typeCheckDescription(file: string): string[] {
     .map((source) => resolve(source.fileName));
 }
 
-/** JavaScript for one file of the description, with its source map inline so runtime errors point at the .ts line. */
-export function transpileDescriptionFile(fileName: string, text: string): string {
-  return ts.transpileModule(text, {
+/** JavaScript for one file of the description, and its source map (messages name the .ts lines). */
+export function transpileDescriptionFile(fileName: string, text: string): { code: string; sourceMap: string } {
+  const output = ts.transpileModule(text, {
     fileName,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true, inlineSources: true },
-  }).outputText;
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: true },
+  });
+  // The map is handed over directly, so the comment pointing at a .map file would only mislead.
+  const code = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+  return { code, sourceMap: output.sourceMapText ?? '{}' };
 }

@@ -9,6 +9,8 @@ const env = new EnvironmentRemote();
 `;
 const CONNECT = `env.connectionInitialize({ region: 'us-west-2' }, { ImageId: 'ami-1', MinCount: 1, MaxCount: 1 }, { username: 'ubuntu', privateKeyPath: 'key.pem' });
 `;
+// Lines 3 to 6, which TypeScript drops when it compiles the description to JavaScript.
+const TYPES = 'interface Step {\n  name: string;\n}\ntype Name = string;\n';
 const PREVIOUS = '# the previous build.ninja\n';
 
 /** Each case: description body (after HEADER, at line 3), and what the one-line error must say. */
@@ -28,6 +30,12 @@ const CASES: Record<string, [string, RegExp]> = {
   'an unknown option key': ['env.command({ target: "a", action: "x", sorce: "b" } as never);\n', /^remote-gen: error: build\.remote\.ts:3: command: unknown option 'sorce' \(did you mean 'source'\?\)$/],
   'an unknown actionRemote key': ['env.actionRemote({ cmd: "x", cmd_args: [] } as never);\n', /^remote-gen: error: build\.remote\.ts:3: actionRemote: unknown option 'cmd_args' \(did you mean 'cmdArgs'\?\)$/],
   'credentials in clientArgs': [CONNECT.replace("{ region: 'us-west-2' }", "{ region: 'us-west-2', credentials: { accessKeyId: 'A', secretAccessKey: 'B' } }"), /^remote-gen: error: build\.remote\.ts:3: clientArgs\.credentials would be written to disk/],
+  'a missing source after type-only lines': [`${TYPES}env.command({ target: "a" as Name, source: "nope.txt", action: "x" });\n`, /^remote-gen: error: build\.remote\.ts:7: source 'nope\.txt' of 'a' does not exist/],
+  'a cycle after type-only lines': [`${TYPES}env.command({ target: "a", source: "b", action: "x" });\nenv.command({ target: "b", source: "a", action: "x" });\n`, /^remote-gen: error: build\.remote\.ts:7: dependency cycle: a -> b -> a$/],
+  'a runtime exception after type-only lines': [`${TYPES}const names: Name[] = [];\nnames[0]!.toUpperCase();\n`, /^remote-gen: error: build\.remote\.ts:8: TypeError: Cannot read properties of undefined/],
+  'a target inside a remote target folder': [`${CONNECT}env.commandRemote({ target: "od", action: env.actionRemote({ cmd: "mkdir" }) });\nenv.command({ target: "od/a", action: "x" });\n`, /^remote-gen: error: build\.remote\.ts:5: target 'od\/a' is inside 'od', the target of the step at build\.remote\.ts:4; a step's target folder belongs to that step alone$/],
+  'a source inside a target folder': ['env.command({ target: "od", action: "x" });\nenv.command({ target: "b", source: "od/a", action: "x" });\n', /^remote-gen: error: build\.remote\.ts:4: source 'od\/a' of 'b' is inside 'od', the target of the step at build\.remote\.ts:3; use 'od' as the source$/],
+  'a tab in a target': ['env.command({ target: "a\\tb", action: "x" });\n', /^remote-gen: error: build\.remote\.ts:3: target "a\\tb" contains a tab, which ninja's build log cannot record \(the step would rebuild every time\)$/],
   'a runtime exception': ['const list: string[] = [];\nlist[0]!.toUpperCase();\n', /^remote-gen: error: build\.remote\.ts:4: TypeError: Cannot read properties of undefined/],
 };
 
