@@ -69,12 +69,12 @@ async function attempt(target: SshTarget, privateKey: Buffer | undefined): Promi
   });
 }
 
-function transportOver({ client, hostKey }: Attempt): Transport {
+function transportOver({ client, hostKey }: Attempt, host: string): Transport {
   return {
     hostKey,
     exec: (command, io) => execCommand(client, command, io),
     put: (localBase, relPaths, remoteDir) => putTree(client, localBase, relPaths, remoteDir),
-    get: (remoteDir, relPaths, localDir) => getTree(client, remoteDir, relPaths, localDir),
+    get: (remoteDir, relPaths, localDir) => getTree(client, host, remoteDir, relPaths, localDir),
     close: () =>
       new Promise((resolve) => {
         client.once('close', () => resolve());
@@ -98,7 +98,7 @@ export async function connect(target: SshTarget, options: ConnectOptions = {}): 
   let delay = options.firstDelayMs ?? 500;
   for (let tries = 1; ; tries++) {
     try {
-      return transportOver(await attempt(target, privateKey));
+      return transportOver(await attempt(target, privateKey), target.host);
     } catch (error) {
       if (error instanceof RefusedError) throw error;
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
