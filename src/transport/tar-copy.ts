@@ -5,6 +5,7 @@ import type { Client } from 'ssh2';
 import { shellJoin, shellQuote } from '../util/shell-quote.js';
 import { UserError } from '../util/user-error.js';
 import { openChannel } from './exec-channel.js';
+import type { Liveness } from './liveness.js';
 import { projectPath } from './project-path.js';
 import { extractInto, RefusedEntry } from './safe-extract.js';
 import { ArchiveError } from './tar-header.js';
@@ -25,8 +26,8 @@ function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? '';
 }
 
-function localTar(args: string[]) {
-  const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function localTar(args: string[], signal: AbortSignal) {
+  const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
   const stderr = collect(child.stderr);
   const status = new Promise<number>((resolve, reject) => {
     child.once('error', reject);
@@ -39,12 +40,13 @@ function localTar(args: string[]) {
  * Symbolic links among the inputs travel as their content (`-h`), so a link to outside the project works as it
  * does locally; on the instance everything is the login user's alone (umask 077).
  */
-export async function putTree(client: Client, localBase: string, relPaths: readonly string[], remoteDir: string): Promise<void> {
+export async function putTree(client: Client, localBase: string, relPaths: readonly string[], remoteDir: string, liveness: Liveness, signal: AbortSignal): Promise<void> {
   const dir = shellQuote(remoteDir);
   const { channel, status: remoteStatus } = await openChannel(client, `umask 077 && mkdir -p -- ${dir} && tar -C ${dir} --no-same-owner --no-same-permissions -xf -`);
   const remoteErr = collect(channel.stderr);
   channel.resume();
-  const tar = localTar(relPaths.length ? ['-C', localBase, '-chf', '-', '--', ...relPaths] : ['-cf', '-', '--files-from=/dev/null']);
+  const tar = localTar(relPaths.length ? ['-C', localBase, '-chf', '-', '--', ...relPaths] : ['-cf', '-', '--files-from=/dev/null'], signal);
+  liveness.watchProgress(tar.child.stdout, signal);
   tar.child.stdout.pipe(channel);
   const [local, remote] = await Promise.all([tar.status, remoteStatus]);
   if (local !== 0) throw new UserError(`upload failed: local tar: ${firstLine(tar.stderr())}`);
@@ -69,7 +71,7 @@ function downloadScript(remoteDir: string, relPaths: readonly string[]): string 
  * Downloads what exists of `relPaths` (paths inside the project) into `localDir`; the others are reported as
  * missing rather than failing the copy.
  */
-export async function getTree(client: Client, host: string, remoteDir: string, relPaths: readonly string[], localDir: string): Promise<{ missing: string[] }> {
+export async function getTree(client: Client, host: string, remoteDir: string, relPaths: readonly string[], localDir: string, liveness: Liveness, signal: AbortSignal): Promise<{ missing: string[] }> {
   const declared = relPaths.map((path) => {
     const inside = projectPath(path);
     if (inside === undefined) throw new UserError(`output '${path}' is outside the project`);
@@ -79,6 +81,7 @@ export async function getTree(client: Client, host: string, remoteDir: string, r
   const { channel, status: remoteStatus } = await openChannel(client, downloadScript(remoteDir, relPaths));
   const remoteErr = collect(channel.stderr);
   channel.end();
+  liveness.watchProgress(channel, signal);
   // On a refusal, pipeline closes the channel; ssh2 reports its close (and so the exit status) only once
   // what is still buffered has been read, so drain it.
   const extracted = await pipeline(channel, new TarReader(extractInto(localDir, declared))).then(

@@ -5,13 +5,11 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
 import { connect, type SshTarget, type Transport } from '../../src/transport/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { testCloud } from '../helpers/cloud.js';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+import { launchInstance } from './instance-faults.js';
 
 function sink(): { stream: Writable; text: () => string } {
   let text = '';
@@ -35,11 +33,7 @@ describe('transport over ssh2 to a real sshd', () => {
 
   before(async () => {
     cloud = await testCloud();
-    const ec2 = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials });
-    const id = (await ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
-    await waitUntilInstanceRunning({ client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: [id] });
-    const host = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.PublicIpAddress!;
-    target = { host, sshArgs: { username: 'ubuntu', privateKeyPath: cloud.keyPair.privateKeyPath } };
+    ({ target } = await launchInstance(cloud));
     transport = await connect(target);
   });
   after(async () => {
