@@ -12,6 +12,10 @@ function lstatOrUndefined(path: string) {
   }
 }
 
+function refusal(output: string, reason: string): UserError {
+  return new UserError(`cannot place output '${output}': ${reason}`);
+}
+
 /**
  * Makes the folders leading to an output, refusing to go through a symbolic link: an earlier output that is a
  * link to a folder must not redirect this one elsewhere.
@@ -20,8 +24,8 @@ function makeParents(output: string): void {
   for (const folder of parentFolders(output)) {
     const stat = lstatOrUndefined(folder);
     if (!stat) mkdirSync(folder);
-    else if (stat.isSymbolicLink()) throw new UserError(`cannot place output '${output}': '${folder}' is a symbolic link, and outputs are never placed through one`);
-    else if (!stat.isDirectory()) throw new UserError(`cannot place output '${output}': '${folder}' is not a folder`);
+    else if (stat.isSymbolicLink()) throw refusal(output, `'${folder}' is a symbolic link, and outputs are never placed through one`);
+    else if (!stat.isDirectory()) throw refusal(output, `'${folder}' is not a folder`);
   }
 }
 
@@ -33,7 +37,7 @@ function makeParents(output: string): void {
 export function placeOutputs(scratchDir: string, outputs: readonly string[]): void {
   for (const declared of outputs) {
     const output = projectPath(declared);
-    if (!output) throw new UserError(`cannot place output '${declared}': it is outside the project`);
+    if (!output) throw refusal(declared, 'it is outside the project');
     makeParents(output);
     const previous = `${output}.scons-remote-old-${process.pid}`;
     const hadPrevious = lstatOrUndefined(output) !== undefined;

@@ -50,12 +50,22 @@ function where(target: SshTarget): string {
   return `${target.host}:${target.sshArgs.port ?? 22}`;
 }
 
-async function attempt(target: SshTarget, privateKey: Buffer | undefined, stallSeconds: number): Promise<Attempt> {
+interface Keepalive { keepaliveInterval: number; keepaliveCountMax: number }
+
+/** Keepalives every quarter of the stall time, unless sshArgs set their own; and how long they take to give up. */
+function keepalive(target: SshTarget, stallSeconds: number): Keepalive & { giveUpSeconds: number } {
+  const keepaliveInterval = target.sshArgs.keepaliveInterval ?? (stallSeconds * 1000) / (KEEPALIVE_COUNT_MAX + 1);
+  const keepaliveCountMax = target.sshArgs.keepaliveCountMax ?? KEEPALIVE_COUNT_MAX;
+  return { keepaliveInterval, keepaliveCountMax, giveUpSeconds: (keepaliveInterval * (keepaliveCountMax + 1)) / 1000 };
+}
+
+async function attempt(target: SshTarget, privateKey: Buffer | undefined, keepalives: Keepalive): Promise<Attempt> {
   const { Client } = await import('ssh2');
   const client = new Client();
   const { privateKeyPath: _keyPath, ...config } = target.sshArgs;
   // Our own socket, so a connection whose instance froze can always be dropped (see Liveness).
-  const socket = (config.sock as Socket | undefined) ?? new Socket().connect({ host: target.host, port: config.port ?? 22, localAddress: config.localAddress });
+  const socket = (config.sock as Socket | undefined)
+    ?? new Socket().connect({ host: target.host, port: config.port ?? 22, localAddress: config.localAddress });
   let hostKey = '';
   return new Promise((resolve, reject) => {
     client.once('ready', () => resolve({ client, socket, hostKey }));
@@ -70,9 +80,9 @@ async function attempt(target: SshTarget, privateKey: Buffer | undefined, stallS
     });
     client.connect({
       readyTimeout: 15_000,
-      keepaliveInterval: (stallSeconds * 1000) / (KEEPALIVE_COUNT_MAX + 1),
-      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       ...config,
+      keepaliveInterval: keepalives.keepaliveInterval,
+      keepaliveCountMax: keepalives.keepaliveCountMax,
       sock: socket,
       host: target.host,
       ...(privateKey ? { privateKey } : {}),
@@ -84,8 +94,8 @@ async function attempt(target: SshTarget, privateKey: Buffer | undefined, stallS
   });
 }
 
-function transportOver({ client, socket, hostKey }: Attempt, host: string, stallSeconds: number): Transport {
-  const liveness = new Liveness(client, socket, host, stallSeconds);
+function transportOver({ client, socket, hostKey }: Attempt, host: string, stallSeconds: number, keepaliveSeconds: number): Transport {
+  const liveness = new Liveness(client, socket, host, { stallSeconds, keepaliveSeconds });
   return {
     hostKey,
     exec: (command, io) => liveness.guard('the command', () => execCommand(client, command, io)),
@@ -108,10 +118,11 @@ export async function connect(target: SshTarget, options: ConnectOptions = {}): 
   }
   const retries = options.retries ?? 0;
   const stallSeconds = options.stallSeconds ?? DEFAULT_STALL_SECONDS;
+  const keepalives = keepalive(target, stallSeconds);
   let delay = options.firstDelayMs ?? 500;
   for (let tries = 1; ; tries++) {
     try {
-      return transportOver(await attempt(target, privateKey, stallSeconds), target.host, stallSeconds);
+      return transportOver(await attempt(target, privateKey, keepalives), target.host, stallSeconds, keepalives.giveUpSeconds);
     } catch (error) {
       if (error instanceof RefusedError) throw error;
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;

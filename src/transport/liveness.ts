@@ -21,11 +21,11 @@ export class Liveness {
     /** The socket under the connection, ours to drop: ssh2 cannot destroy one it has already ended. */
     private readonly socket: Socket,
     private readonly host: string,
-    readonly stallSeconds: number,
+    private readonly limits: { stallSeconds: number; keepaliveSeconds: number },
   ) {
     client.on('error', (error: Error & { code?: string }) => {
       const keepalives = error.message === 'Keepalive timeout';
-      this.#lose(keepalives ? `no answer to keepalives for ${stallSeconds} s` : (error.code ?? error.message));
+      this.#lose(keepalives ? `no answer to keepalives for ${limits.keepaliveSeconds} s` : (error.code ?? error.message));
     });
     client.on('end', () => this.#lose('closed by the instance'));
     client.on('close', () => this.#lose('closed by the instance'));
@@ -44,7 +44,9 @@ export class Liveness {
    * aborts when the operation is over either way, so it can drop what it holds (local processes, timers).
    */
   guard<T>(phase: Phase, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (this.#why !== undefined) return Promise.reject(new UserError(`ssh: connection to ${this.host} already lost (${this.#why})`));
+    if (this.#why !== undefined) {
+      return Promise.reject(new UserError(`ssh: connection to ${this.host} already lost (${this.#why})`));
+    }
     const controller = new AbortController();
     return new Promise<T>((resolve, reject) => {
       const fail = (why: string) => {
@@ -70,7 +72,8 @@ export class Liveness {
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => this.#lose(`no progress for ${this.stallSeconds} s`), this.stallSeconds * 1000);
+      const { stallSeconds } = this.limits;
+      timer = setTimeout(() => this.#lose(`no progress for ${stallSeconds} s`), stallSeconds * 1000);
     };
     stream.on('data', arm);
     signal.addEventListener('abort', () => {

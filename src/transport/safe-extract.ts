@@ -51,7 +51,9 @@ export function extractInto(root: string, declared: readonly string[]): EntryHan
       if (folders.has(folder)) continue;
       const found = await kindAt(join(root, folder));
       if (found === 'missing') await mkdir(join(root, folder));
-      else if (found === 'symlink') throw new RefusedEntry(name, `'${folder}' is a symbolic link, and nothing is written through one`);
+      else if (found === 'symlink') {
+        throw new RefusedEntry(name, `'${folder}' is a symbolic link, and nothing is written through one`);
+      }
       else if (found === 'other') throw new RefusedEntry(name, `'${folder}' is not a folder`);
       folders.add(folder);
     }
@@ -60,7 +62,9 @@ export function extractInto(root: string, declared: readonly string[]): EntryHan
   // A later entry of the same name replaces an earlier one, as tar does (a folder is only ever merged into).
   async function clear(name: string, path: string, replacement: TarEntry['kind']): Promise<'missing' | 'directory'> {
     const found = await kindAt(path);
-    if (found === 'directory' && replacement !== 'directory') throw new RefusedEntry(name, 'a folder of that name came first');
+    if (found === 'directory' && replacement !== 'directory') {
+      throw new RefusedEntry(name, 'a folder of that name came first');
+    }
     if (found === 'symlink' || found === 'other') await unlink(path);
     return found === 'directory' ? 'directory' : 'missing';
   }

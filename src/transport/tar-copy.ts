@@ -40,17 +40,23 @@ function localTar(args: string[], signal: AbortSignal) {
  * Symbolic links among the inputs travel as their content (`-h`), so a link to outside the project works as it
  * does locally; on the instance everything is the login user's alone (umask 077).
  */
-export async function putTree(client: Client, localBase: string, relPaths: readonly string[], remoteDir: string, liveness: Liveness, signal: AbortSignal): Promise<void> {
+export async function putTree(
+  client: Client, localBase: string, relPaths: readonly string[], remoteDir: string, liveness: Liveness, signal: AbortSignal,
+): Promise<void> {
   const dir = shellQuote(remoteDir);
-  const { channel, status: remoteStatus } = await openChannel(client, `umask 077 && mkdir -p -- ${dir} && tar -C ${dir} --no-same-owner --no-same-permissions -xf -`);
+  const untar = `tar -C ${dir} --no-same-owner --no-same-permissions -xf -`;
+  const { channel, status: remoteStatus } = await openChannel(client, `umask 077 && mkdir -p -- ${dir} && ${untar}`);
   const remoteErr = collect(channel.stderr);
   channel.resume();
-  const tar = localTar(relPaths.length ? ['-C', localBase, '-chf', '-', '--', ...relPaths] : ['-cf', '-', '--files-from=/dev/null'], signal);
+  const args = relPaths.length ? ['-C', localBase, '-chf', '-', '--', ...relPaths] : ['-cf', '-', '--files-from=/dev/null'];
+  const tar = localTar(args, signal);
   liveness.watchProgress(tar.child.stdout, signal);
   tar.child.stdout.pipe(channel);
   const [local, remote] = await Promise.all([tar.status, remoteStatus]);
   if (local !== 0) throw new UserError(`upload failed: local tar: ${firstLine(tar.stderr())}`);
-  if (remote !== 0) throw new UserError(`upload to ${remoteDir} failed: ${firstLine(remoteErr()) || `remote tar exited ${remote}`}`);
+  if (remote !== 0) {
+    throw new UserError(`upload to ${remoteDir} failed: ${firstLine(remoteErr()) || `remote tar exited ${remote}`}`);
+  }
 }
 
 function downloadScript(remoteDir: string, relPaths: readonly string[]): string {
@@ -59,7 +65,8 @@ function downloadScript(remoteDir: string, relPaths: readonly string[]): string 
     'set --',
     `for path in ${shellJoin(relPaths.length ? [...relPaths] : [''])}; do`,
     '  [ -z "$path" ] && continue',
-    `  if [ -n "$found" ] && { [ -e "$path" ] || [ -L "$path" ]; }; then set -- "$@" "$path"; else printf '${MISSING}%s\\n' "$path" >&2; fi`,
+    '  if [ -n "$found" ] && { [ -e "$path" ] || [ -L "$path" ]; }',
+    `  then set -- "$@" "$path"; else printf '${MISSING}%s\\n' "$path" >&2; fi`,
     'done',
     'if [ $# -eq 0 ]; then exec tar -cf - --files-from=/dev/null; fi',
     // Hard links arrive as files of their own, so the reader can refuse every hard link entry.
@@ -71,7 +78,10 @@ function downloadScript(remoteDir: string, relPaths: readonly string[]): string 
  * Downloads what exists of `relPaths` (paths inside the project) into `localDir`; the others are reported as
  * missing rather than failing the copy.
  */
-export async function getTree(client: Client, host: string, remoteDir: string, relPaths: readonly string[], localDir: string, liveness: Liveness, signal: AbortSignal): Promise<{ missing: string[] }> {
+export async function getTree(
+  client: Client, host: string, remoteDir: string, relPaths: readonly string[], localDir: string,
+  liveness: Liveness, signal: AbortSignal,
+): Promise<{ missing: string[] }> {
   const declared = relPaths.map((path) => {
     const inside = projectPath(path);
     if (inside === undefined) throw new UserError(`output '${path}' is outside the project`);
@@ -93,7 +103,9 @@ export async function getTree(client: Client, host: string, remoteDir: string, r
   const missing = errLines.filter((line) => line.startsWith(MISSING)).map((line) => line.slice(MISSING.length));
   const problems = errLines.filter((line) => line && !line.startsWith(MISSING));
   if (extracted instanceof RefusedEntry) throw new UserError(`download from ${host} ${extracted.message}`);
-  if (remote !== 0) throw new UserError(`download from ${remoteDir} failed: ${problems[0] ?? `remote tar exited ${remote}`}`);
+  if (remote !== 0) {
+    throw new UserError(`download from ${remoteDir} failed: ${problems[0] ?? `remote tar exited ${remote}`}`);
+  }
   if (extracted instanceof ArchiveError) throw new UserError(`download from ${host} failed: ${extracted.message}`);
   if (extracted) throw extracted;
   return { missing };
