@@ -84,7 +84,7 @@ export async function getTree(
 ): Promise<{ missing: string[] }> {
   const declared = relPaths.map((path) => {
     const inside = projectPath(path);
-    if (inside === undefined) throw new UserError(`output '${path}' is outside the project`);
+    if (!inside) throw new UserError(`output '${path}' is outside the project`);
     return inside;
   });
   mkdirSync(localDir, { recursive: true });
