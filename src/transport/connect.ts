@@ -6,7 +6,7 @@ import { UserError } from '../util/user-error.js';
 import { SshUnreachableError } from './errors.js';
 import { execCommand, type ExecIo } from './exec-channel.js';
 import { fingerprint } from './host-key.js';
-import { Liveness } from './liveness.js';
+import { Liveness, type Limits } from './liveness.js';
 import { getTree, putTree } from './tar-copy.js';
 
 export interface SshTarget {
@@ -94,13 +94,16 @@ async function attempt(target: SshTarget, privateKey: Buffer | undefined, keepal
   });
 }
 
-function transportOver({ client, socket, hostKey }: Attempt, host: string, stallSeconds: number, keepaliveSeconds: number): Transport {
-  const liveness = new Liveness(client, socket, host, { stallSeconds, keepaliveSeconds });
+/** Every operation is guarded: it fails at once, naming the host and the phase, when the connection is lost. */
+function transportOver({ client, socket, hostKey }: Attempt, host: string, limits: Limits): Transport {
+  const liveness = new Liveness(client, socket, host, limits);
   return {
     hostKey,
     exec: (command, io) => liveness.guard('the command', () => execCommand(client, command, io)),
-    put: (localBase, relPaths, remoteDir) => liveness.guard('upload', (signal) => putTree(client, localBase, relPaths, remoteDir, liveness, signal)),
-    get: (remoteDir, relPaths, localDir) => liveness.guard('download', (signal) => getTree(client, host, remoteDir, relPaths, localDir, liveness, signal)),
+    put: (localBase, relPaths, remoteDir) =>
+      liveness.guard('upload', (signal) => putTree(client, localBase, relPaths, remoteDir, liveness, signal)),
+    get: (remoteDir, relPaths, localDir) =>
+      liveness.guard('download', (signal) => getTree(client, host, remoteDir, relPaths, localDir, liveness, signal)),
     close: () => liveness.close(),
   };
 }
@@ -122,7 +125,8 @@ export async function connect(target: SshTarget, options: ConnectOptions = {}): 
   let delay = options.firstDelayMs ?? 500;
   for (let tries = 1; ; tries++) {
     try {
-      return transportOver(await attempt(target, privateKey, keepalives), target.host, stallSeconds, keepalives.giveUpSeconds);
+      const limits = { stallSeconds, keepaliveSeconds: keepalives.giveUpSeconds };
+      return transportOver(await attempt(target, privateKey, keepalives), target.host, limits);
     } catch (error) {
       if (error instanceof RefusedError) throw error;
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;

@@ -9,6 +9,9 @@ import { UserError } from '../util/user-error.js';
 
 export type Phase = 'upload' | 'download' | 'the command';
 
+/** After how long without progress, and without an answer to keepalives, a connection counts as lost. */
+export interface Limits { stallSeconds: number; keepaliveSeconds: number }
+
 /** How long a close waits for the instance to acknowledge it before dropping the socket. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -21,7 +24,7 @@ export class Liveness {
     /** The socket under the connection, ours to drop: ssh2 cannot destroy one it has already ended. */
     private readonly socket: Socket,
     private readonly host: string,
-    private readonly limits: { stallSeconds: number; keepaliveSeconds: number },
+    private readonly limits: Limits,
   ) {
     client.on('error', (error: Error & { code?: string }) => {
       const keepalives = error.message === 'Keepalive timeout';

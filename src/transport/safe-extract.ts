@@ -50,11 +50,11 @@ export function extractInto(root: string, declared: readonly string[]): EntryHan
     for (const folder of parentFolders(name)) {
       if (folders.has(folder)) continue;
       const found = await kindAt(join(root, folder));
-      if (found === 'missing') await mkdir(join(root, folder));
-      else if (found === 'symlink') {
+      if (found === 'symlink') {
         throw new RefusedEntry(name, `'${folder}' is a symbolic link, and nothing is written through one`);
       }
-      else if (found === 'other') throw new RefusedEntry(name, `'${folder}' is not a folder`);
+      if (found === 'other') throw new RefusedEntry(name, `'${folder}' is not a folder`);
+      if (found === 'missing') await mkdir(join(root, folder));
       folders.add(folder);
     }
   }
