@@ -5,9 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
 import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/cloud.js';
 import { configProject } from '../helpers/remote-project.js';
-import { instanceRoot, until } from '../transport/instance-faults.js';
+import { hugeSparseFile, instanceRoot, until } from '../transport/instance-faults.js';
 
-// The instance's sshd dies while a step runs or while its outputs come back: the step fails at once with one
+// The instance's sshd dies while a step's inputs go up, while it runs, or while its outputs come back: the step fails at once with one
 // line saying so (before, cleanup on the dead connection hung and the shim exited 13 saying nothing).
 
 describe('a step whose instance dies', () => {
@@ -25,9 +25,10 @@ describe('a step whose instance dies', () => {
   });
 
   /** Runs a step on a fresh project's warm instance, and kills its sshd once `started` holds. */
-  async function killedStep(args: string[], started: (dir: string, home: string) => boolean) {
+  async function killedStep(args: string[], started: (dir: string, home: string) => boolean, prepare = (_dir: string) => {}) {
     const dir = configProject(cloud);
     projects.push(dir);
+    prepare(dir);
     assert.equal((await remoteExecAsync(dir, env, ['--config', 'remote.json', '--', 'true'])).status, 0);
     const [instance] = liveInstances(cloud).filter((candidate) => candidate.tags['scons-remote:project'] === dir);
     const { home } = instanceRoot(cloud, instance!.instanceId);
@@ -36,6 +37,16 @@ describe('a step whose instance dies', () => {
     await cloud.killSshd(instance!.instanceId);
     return { result: await step, host: instance!.address.replace(/\./g, '\\.') };
   }
+
+  it('fails mid-upload with one line naming the instance and the phase', { timeout: 120_000 }, async () => {
+    const uploaded = (home: string) => {
+      const jobs = join(home, '.scons-remote/jobs');
+      return existsSync(jobs) && readdirSync(jobs).some((job) => existsSync(join(jobs, job, 'big.bin')) && statSync(join(jobs, job, 'big.bin')).size > 0);
+    };
+    const { result, host } = await killedStep(['--in', 'big.bin', '--', 'true'], (_dir, home) => uploaded(home), (dir) => hugeSparseFile(dir, 'big.bin'));
+    assert.equal(result.status, 255);
+    assert.match(result.stderr, new RegExp(`^remote-exec: error: ssh: connection to ${host} lost during upload \\([^)]+\\)\\n$`));
+  });
 
   it('fails mid-command with one line naming the instance and the phase', { timeout: 120_000 }, async () => {
     const { result, host } = await killedStep(['--out', 'o.txt', '--', 'touch "$HOME/started"; sleep 600'], (_dir, home) => existsSync(join(home, 'started')));
