@@ -52,22 +52,23 @@ describe('transport over ssh2 to a real sshd', () => {
     assert.match(transport.hostKey, /^SHA256:[A-Za-z0-9+/]{43}$/);
   });
 
-  it('round-trips a tree byte for byte, with odd names, the executable bit, empty files and symlinks as content', async () => {
+  it('round-trips a tree byte for byte, with odd names, the executable bit, empty files and symlinks as content, hard links as files', async () => {
     const local = tempDir();
     mkdirSync(join(local, 'nested/deeper'), { recursive: true });
     for (const name of ODD_NAMES) writeFileSync(join(local, name), name.endsWith('.bin') ? Buffer.from([0, 255, 10, 13, 0]) : name.includes('empty') ? '' : `content of ${name}\n`);
     chmodSync(join(local, 'plain.txt'), 0o751);
     symlinkSync('plain.txt', join(local, 'link'));
     await transport.put(local, ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link'], 'transfer/in');
-    assert.equal(await transport.exec('cd transfer/in && test ! -L link && ln -s plain.txt made-link'), 0);
+    assert.equal(await transport.exec('cd transfer/in && test ! -L link && ln -s plain.txt made-link && ln plain.txt hard.txt'), 0);
     const back = tempDir();
-    const { missing } = await transport.get('transfer/in', ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link', 'made-link', 'absent.txt'], back);
+    const { missing } = await transport.get('transfer/in', ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link', 'made-link', 'hard.txt', 'absent.txt'], back);
     assert.deepEqual(missing, ['absent.txt']);
     for (const name of [...ODD_NAMES, 'link']) assert.deepEqual(readFileSync(join(back, name)), readFileSync(join(local, name)), name);
     const umask = parseInt(execFileSync('sh', ['-c', 'umask'], { encoding: 'utf8' }), 8);
     assert.equal(statSync(join(back, 'plain.txt')).mode & 0o7777, 0o777 & ~umask);
     assert.equal(statSync(join(back, 'with space.txt')).mode & 0o7777, 0o666 & ~umask);
     assert.equal(readlinkSync(join(back, 'made-link')), 'plain.txt');
+    assert.deepEqual(readFileSync(join(back, 'hard.txt')), readFileSync(join(local, 'plain.txt')), 'a hard link comes back as a file');
   });
 
   it('reports every path as missing, without failing, when none exists', async () => {
