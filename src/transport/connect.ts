@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, ConnectConfig } from 'ssh2';
 import { UserError } from '../util/user-error.js';
 import { SshUnreachableError } from './errors.js';
 import { execCommand, type ExecIo } from './exec-channel.js';
 import { fingerprint } from './host-key.js';
+import { Liveness, type Limits } from './liveness.js';
 import { getTree, putTree } from './tar-copy.js';
 
 export interface SshTarget {
@@ -20,7 +22,15 @@ export interface ConnectOptions {
   firstDelayMs?: number;
   maxDelayMs?: number;
   onRetry?: (attempt: number, error: Error, delayMs: number) => void;
+  /**
+   * A dead or frozen instance fails the operation after about this long (default 60): no progress on an
+   * upload or download, or no answer to keepalives (sent every quarter of it, unless sshArgs set them).
+   */
+  stallSeconds?: number;
 }
+
+const DEFAULT_STALL_SECONDS = 60;
+const KEEPALIVE_COUNT_MAX = 3;
 
 /** The one interface through which everything reaches an instance. */
 export interface Transport {
@@ -32,7 +42,7 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-interface Attempt { client: Client; hostKey: string }
+interface Attempt { client: Client; socket: Socket; hostKey: string }
 
 class RefusedError extends UserError {}
 
@@ -40,13 +50,25 @@ function where(target: SshTarget): string {
   return `${target.host}:${target.sshArgs.port ?? 22}`;
 }
 
-async function attempt(target: SshTarget, privateKey: Buffer | undefined): Promise<Attempt> {
+interface Keepalive { keepaliveInterval: number; keepaliveCountMax: number }
+
+/** Keepalives every quarter of the stall time, unless sshArgs set their own; and how long they take to give up. */
+function keepalive(target: SshTarget, stallSeconds: number): Keepalive & { giveUpSeconds: number } {
+  const keepaliveInterval = target.sshArgs.keepaliveInterval ?? (stallSeconds * 1000) / (KEEPALIVE_COUNT_MAX + 1);
+  const keepaliveCountMax = target.sshArgs.keepaliveCountMax ?? KEEPALIVE_COUNT_MAX;
+  return { keepaliveInterval, keepaliveCountMax, giveUpSeconds: (keepaliveInterval * (keepaliveCountMax + 1)) / 1000 };
+}
+
+async function attempt(target: SshTarget, privateKey: Buffer | undefined, keepalives: Keepalive): Promise<Attempt> {
   const { Client } = await import('ssh2');
   const client = new Client();
   const { privateKeyPath: _keyPath, ...config } = target.sshArgs;
+  // Our own socket, so a connection whose instance froze can always be dropped (see Liveness).
+  const socket = (config.sock as Socket | undefined)
+    ?? new Socket().connect({ host: target.host, port: config.port ?? 22, localAddress: config.localAddress });
   let hostKey = '';
   return new Promise((resolve, reject) => {
-    client.once('ready', () => resolve({ client, hostKey }));
+    client.once('ready', () => resolve({ client, socket, hostKey }));
     client.once('error', (error: Error & { level?: string }) => {
       client.end();
       if (error.level === 'client-authentication') {
@@ -59,6 +81,9 @@ async function attempt(target: SshTarget, privateKey: Buffer | undefined): Promi
     client.connect({
       readyTimeout: 15_000,
       ...config,
+      keepaliveInterval: keepalives.keepaliveInterval,
+      keepaliveCountMax: keepalives.keepaliveCountMax,
+      sock: socket,
       host: target.host,
       ...(privateKey ? { privateKey } : {}),
       hostVerifier: (key: Buffer) => {
@@ -69,17 +94,17 @@ async function attempt(target: SshTarget, privateKey: Buffer | undefined): Promi
   });
 }
 
-function transportOver({ client, hostKey }: Attempt): Transport {
+/** Every operation is guarded: it fails at once, naming the host and the phase, when the connection is lost. */
+function transportOver({ client, socket, hostKey }: Attempt, host: string, limits: Limits): Transport {
+  const liveness = new Liveness(client, socket, host, limits);
   return {
     hostKey,
-    exec: (command, io) => execCommand(client, command, io),
-    put: (localBase, relPaths, remoteDir) => putTree(client, localBase, relPaths, remoteDir),
-    get: (remoteDir, relPaths, localDir) => getTree(client, remoteDir, relPaths, localDir),
-    close: () =>
-      new Promise((resolve) => {
-        client.once('close', () => resolve());
-        client.end();
-      }),
+    exec: (command, io) => liveness.guard('the command', () => execCommand(client, command, io)),
+    put: (localBase, relPaths, remoteDir) =>
+      liveness.guard('upload', (signal) => putTree(client, localBase, relPaths, remoteDir, liveness, signal)),
+    get: (remoteDir, relPaths, localDir) =>
+      liveness.guard('download', (signal) => getTree(client, host, remoteDir, relPaths, localDir, liveness, signal)),
+    close: () => liveness.close(),
   };
 }
 
@@ -95,10 +120,13 @@ export async function connect(target: SshTarget, options: ConnectOptions = {}): 
     }
   }
   const retries = options.retries ?? 0;
+  const stallSeconds = options.stallSeconds ?? DEFAULT_STALL_SECONDS;
+  const keepalives = keepalive(target, stallSeconds);
   let delay = options.firstDelayMs ?? 500;
   for (let tries = 1; ; tries++) {
     try {
-      return transportOver(await attempt(target, privateKey));
+      const limits = { stallSeconds, keepaliveSeconds: keepalives.giveUpSeconds };
+      return transportOver(await attempt(target, privateKey, keepalives), target.host, limits);
     } catch (error) {
       if (error instanceof RefusedError) throw error;
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;

@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import type { Client } from 'ssh2';
 import { shellJoin, shellQuote } from '../util/shell-quote.js';
 import { UserError } from '../util/user-error.js';
 import { openChannel } from './exec-channel.js';
+import type { Liveness } from './liveness.js';
+import { projectPath } from './project-path.js';
+import { extractInto, RefusedEntry } from './safe-extract.js';
+import { ArchiveError } from './tar-header.js';
+import { TarReader } from './tar-reader.js';
 
-// Files travel as one tar stream over one exec channel: a whole tree in a single round trip, modes and
-// symlinks kept, and the system tar on both ends does the file work.
+// Files travel as one tar stream over one exec channel: a whole tree in a single round trip. Uploads use the
+// system tar on both ends; downloads are read by our own reader, which trusts nothing the instance sends.
 
 const MISSING = 'scons-remote-missing:';
 
@@ -20,10 +26,8 @@ function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? '';
 }
 
-function localTar(args: string[]) {
-  const child = spawn('tar', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  // tar -x stops reading at the end-of-archive blocks, before the record's padding; writing on is harmless.
-  child.stdin.on('error', () => {});
+function localTar(args: string[], signal: AbortSignal) {
+  const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
   const stderr = collect(child.stderr);
   const status = new Promise<number>((resolve, reject) => {
     child.once('error', reject);
@@ -32,48 +36,77 @@ function localTar(args: string[]) {
   return { child, stderr, status };
 }
 
-export async function putTree(client: Client, localBase: string, relPaths: readonly string[], remoteDir: string): Promise<void> {
-  const remoteDirWord = shellQuote(remoteDir);
-  const { channel, status: remoteStatus } = await openChannel(client, `mkdir -p -- ${remoteDirWord} && tar -C ${remoteDirWord} -xf -`);
+/**
+ * Symbolic links among the inputs travel as their content (`-h`), so a link to outside the project works as it
+ * does locally; on the instance everything is the login user's alone (umask 077).
+ */
+export async function putTree(
+  client: Client, localBase: string, relPaths: readonly string[], remoteDir: string, liveness: Liveness, signal: AbortSignal,
+): Promise<void> {
+  const dir = shellQuote(remoteDir);
+  const untar = `tar -C ${dir} --no-same-owner --no-same-permissions -xf -`;
+  const { channel, status: remoteStatus } = await openChannel(client, `umask 077 && mkdir -p -- ${dir} && ${untar}`);
   const remoteErr = collect(channel.stderr);
   channel.resume();
-  const tar = localTar(relPaths.length ? ['-C', localBase, '-cf', '-', '--', ...relPaths] : ['-cf', '-', '--files-from=/dev/null']);
+  const args = relPaths.length ? ['-C', localBase, '-chf', '-', '--', ...relPaths] : ['-cf', '-', '--files-from=/dev/null'];
+  const tar = localTar(args, signal);
+  liveness.watchProgress(tar.child.stdout, signal);
   tar.child.stdout.pipe(channel);
-  tar.child.stdin.end();
   const [local, remote] = await Promise.all([tar.status, remoteStatus]);
   if (local !== 0) throw new UserError(`upload failed: local tar: ${firstLine(tar.stderr())}`);
-  if (remote !== 0) throw new UserError(`upload to ${remoteDir} failed: ${firstLine(remoteErr()) || `remote tar exited ${remote}`}`);
+  if (remote !== 0) {
+    throw new UserError(`upload to ${remoteDir} failed: ${firstLine(remoteErr()) || `remote tar exited ${remote}`}`);
+  }
 }
 
-/** Downloads what exists of `relPaths`; the others are reported as missing rather than failing the copy. */
-export async function getTree(client: Client, remoteDir: string, relPaths: readonly string[], localDir: string): Promise<{ missing: string[] }> {
-  const script = [
+function downloadScript(remoteDir: string, relPaths: readonly string[]): string {
+  return [
     `found=; cd ${shellQuote(remoteDir)} 2>/dev/null && found=yes`,
     'set --',
     `for path in ${shellJoin(relPaths.length ? [...relPaths] : [''])}; do`,
     '  [ -z "$path" ] && continue',
-    `  if [ -n "$found" ] && { [ -e "$path" ] || [ -L "$path" ]; }; then set -- "$@" "$path"; else printf '${MISSING}%s\\n' "$path" >&2; fi`,
+    '  if [ -n "$found" ] && { [ -e "$path" ] || [ -L "$path" ]; }',
+    `  then set -- "$@" "$path"; else printf '${MISSING}%s\\n' "$path" >&2; fi`,
     'done',
     'if [ $# -eq 0 ]; then exec tar -cf - --files-from=/dev/null; fi',
-    'exec tar -cf - -- "$@"',
+    // Hard links arrive as files of their own, so the reader can refuse every hard link entry.
+    'exec tar -cf - --hard-dereference -- "$@"',
   ].join('\n');
-  mkdirSync(localDir, { recursive: true });
-  const { channel, status: remoteStatus } = await openChannel(client, script);
-  const remoteErr = collect(channel.stderr);
-  const tar = localTar(['-C', localDir, '-xf', '-']);
-  channel.pipe(tar.child.stdin);
-  tar.child.stdout.resume();
-  channel.end();
-  // Once tar is done, drain what it left unread (the archive's padding), or the channel would never close.
-  void tar.status.finally(() => {
-    channel.unpipe(tar.child.stdin);
-    channel.resume();
+}
+
+/**
+ * Downloads what exists of `relPaths` (paths inside the project) into `localDir`; the others are reported as
+ * missing rather than failing the copy.
+ */
+export async function getTree(
+  client: Client, host: string, remoteDir: string, relPaths: readonly string[], localDir: string,
+  liveness: Liveness, signal: AbortSignal,
+): Promise<{ missing: string[] }> {
+  const declared = relPaths.map((path) => {
+    const inside = projectPath(path);
+    if (!inside) throw new UserError(`output '${path}' is outside the project`);
+    return inside;
   });
-  const [remote, local] = await Promise.all([remoteStatus, tar.status]);
+  mkdirSync(localDir, { recursive: true });
+  const { channel, status: remoteStatus } = await openChannel(client, downloadScript(remoteDir, relPaths));
+  const remoteErr = collect(channel.stderr);
+  channel.end();
+  liveness.watchProgress(channel, signal);
+  // On a refusal, pipeline closes the channel; ssh2 reports its close (and so the exit status) only once
+  // what is still buffered has been read, so drain it.
+  const extracted = await pipeline(channel, new TarReader(extractInto(localDir, declared))).then(
+    () => undefined,
+    (error: Error) => (channel.resume(), error),
+  );
+  const remote = await remoteStatus;
   const errLines = remoteErr().split('\n');
   const missing = errLines.filter((line) => line.startsWith(MISSING)).map((line) => line.slice(MISSING.length));
   const problems = errLines.filter((line) => line && !line.startsWith(MISSING));
-  if (remote !== 0) throw new UserError(`download from ${remoteDir} failed: ${problems[0] ?? `remote tar exited ${remote}`}`);
-  if (local !== 0) throw new UserError(`download failed: local tar: ${firstLine(tar.stderr())}`);
+  if (extracted instanceof RefusedEntry) throw new UserError(`download from ${host} ${extracted.message}`);
+  if (remote !== 0) {
+    throw new UserError(`download from ${remoteDir} failed: ${problems[0] ?? `remote tar exited ${remote}`}`);
+  }
+  if (extracted instanceof ArchiveError) throw new UserError(`download from ${host} failed: ${extracted.message}`);
+  if (extracted) throw extracted;
   return { missing };
 }

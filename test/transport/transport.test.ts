@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
 import { connect, type SshTarget, type Transport } from '../../src/transport/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { testCloud } from '../helpers/cloud.js';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+import { launchInstance } from './instance-faults.js';
 
 function sink(): { stream: Writable; text: () => string } {
   let text = '';
@@ -34,11 +33,7 @@ describe('transport over ssh2 to a real sshd', () => {
 
   before(async () => {
     cloud = await testCloud();
-    const ec2 = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials });
-    const id = (await ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
-    await waitUntilInstanceRunning({ client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: [id] });
-    const host = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.PublicIpAddress!;
-    target = { host, sshArgs: { username: 'ubuntu', privateKeyPath: cloud.keyPair.privateKeyPath } };
+    ({ target } = await launchInstance(cloud));
     transport = await connect(target);
   });
   after(async () => {
@@ -57,19 +52,23 @@ describe('transport over ssh2 to a real sshd', () => {
     assert.match(transport.hostKey, /^SHA256:[A-Za-z0-9+/]{43}$/);
   });
 
-  it('round-trips a tree byte for byte, with odd names, modes, empty files and symlinks', async () => {
+  it('round-trips a tree byte for byte, with odd names, the executable bit, empty files and symlinks as content, hard links as files', async () => {
     const local = tempDir();
     mkdirSync(join(local, 'nested/deeper'), { recursive: true });
     for (const name of ODD_NAMES) writeFileSync(join(local, name), name.endsWith('.bin') ? Buffer.from([0, 255, 10, 13, 0]) : name.includes('empty') ? '' : `content of ${name}\n`);
     chmodSync(join(local, 'plain.txt'), 0o751);
     symlinkSync('plain.txt', join(local, 'link'));
     await transport.put(local, ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link'], 'transfer/in');
+    assert.equal(await transport.exec('cd transfer/in && test ! -L link && ln -s plain.txt made-link && ln plain.txt hard.txt'), 0);
     const back = tempDir();
-    const { missing } = await transport.get('transfer/in', ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link', 'absent.txt'], back);
+    const { missing } = await transport.get('transfer/in', ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link', 'made-link', 'hard.txt', 'absent.txt'], back);
     assert.deepEqual(missing, ['absent.txt']);
-    for (const name of ODD_NAMES) assert.deepEqual(readFileSync(join(back, name)), readFileSync(join(local, name)), name);
-    assert.equal(statSync(join(back, 'plain.txt')).mode & 0o777, 0o751);
-    assert.equal(readlinkSync(join(back, 'link')), 'plain.txt');
+    for (const name of [...ODD_NAMES, 'link']) assert.deepEqual(readFileSync(join(back, name)), readFileSync(join(local, name)), name);
+    const umask = parseInt(execFileSync('sh', ['-c', 'umask'], { encoding: 'utf8' }), 8);
+    assert.equal(statSync(join(back, 'plain.txt')).mode & 0o7777, 0o777 & ~umask);
+    assert.equal(statSync(join(back, 'with space.txt')).mode & 0o7777, 0o666 & ~umask);
+    assert.equal(readlinkSync(join(back, 'made-link')), 'plain.txt');
+    assert.deepEqual(readFileSync(join(back, 'hard.txt')), readFileSync(join(local, 'plain.txt')), 'a hard link comes back as a file');
   });
 
   it('reports every path as missing, without failing, when none exists', async () => {

@@ -1,0 +1,97 @@
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, symlink, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isDeclared, linkStaysInside, parentFolders, projectPath } from './project-path.js';
+import { ArchiveError } from './tar-header.js';
+import type { EntryBody, EntryHandler, TarEntry } from './tar-reader.js';
+
+// Extraction of what an instance sends back, treating it as untrusted: only files, folders and symbolic links
+// that stay inside the project; owner, setuid/setgid and times are never taken from the archive (files get the
+// local user, the umask's modes with the executable bit kept, and the time of extraction); nothing is ever
+// written through a symbolic link.
+
+export class RefusedEntry extends ArchiveError {
+  constructor(name: string, reason: string) {
+    super(`refused '${name}': ${reason}`);
+  }
+}
+
+const CREATE_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+function article(kind: string): string {
+  return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
+}
+
+async function kindAt(path: string): Promise<'missing' | 'directory' | 'symlink' | 'other'> {
+  try {
+    const stat = await lstat(path);
+    return stat.isDirectory() ? 'directory' : stat.isSymbolicLink() ? 'symlink' : 'other';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw error;
+  }
+}
+
+function fileBody(handle: FileHandle): EntryBody {
+  return {
+    async write(chunk) {
+      for (let written = 0; written < chunk.length; ) written += (await handle.write(chunk, written)).bytesWritten;
+    },
+    close: () => handle.close(),
+  };
+}
+
+/** Extracts entries under `root` (a fresh folder standing for the project), accepting only `declared` paths. */
+export function extractInto(root: string, declared: readonly string[]): EntryHandler {
+  const folders = new Set<string>();
+
+  // Makes each missing folder on the way; an existing one must be a real folder, never a link to elsewhere.
+  async function makeParents(name: string): Promise<void> {
+    for (const folder of parentFolders(name)) {
+      if (folders.has(folder)) continue;
+      const found = await kindAt(join(root, folder));
+      if (found === 'symlink') {
+        throw new RefusedEntry(name, `'${folder}' is a symbolic link, and nothing is written through one`);
+      }
+      if (found === 'other') throw new RefusedEntry(name, `'${folder}' is not a folder`);
+      if (found === 'missing') await mkdir(join(root, folder));
+      folders.add(folder);
+    }
+  }
+
+  // A later entry of the same name replaces an earlier one, as tar does (a folder is only ever merged into).
+  async function clear(name: string, path: string, replacement: TarEntry['kind']): Promise<'missing' | 'directory'> {
+    const found = await kindAt(path);
+    if (found === 'directory' && replacement !== 'directory') {
+      throw new RefusedEntry(name, 'a folder of that name came first');
+    }
+    if (found === 'symlink' || found === 'other') await unlink(path);
+    return found === 'directory' ? 'directory' : 'missing';
+  }
+
+  return async (entry) => {
+    const name = projectPath(entry.name);
+    if (name === undefined) throw new RefusedEntry(entry.name, 'a path outside the project');
+    if (!isDeclared(name, declared)) throw new RefusedEntry(entry.name, 'not a declared output');
+    if (!['file', 'directory', 'symlink'].includes(entry.kind)) {
+      const kind = entry.kind === 'unknown' ? `entry of unknown type '${entry.typeFlag}'` : entry.kind;
+      throw new RefusedEntry(name, `${article(kind)} (only files, folders and symbolic links are accepted)`);
+    }
+    if (entry.kind === 'symlink' && !linkStaysInside(name, entry.linkName)) {
+      throw new RefusedEntry(name, `a symbolic link to '${entry.linkName}', outside the project`);
+    }
+    await makeParents(name);
+    const path = join(root, name);
+    const existing = await clear(name, path, entry.kind);
+    if (entry.kind === 'directory') {
+      if (existing === 'missing') await mkdir(path);
+      folders.add(name);
+      return undefined;
+    }
+    if (entry.kind === 'symlink') {
+      await symlink(entry.linkName, path);
+      return undefined;
+    }
+    return fileBody(await open(path, CREATE_FILE, entry.mode & 0o111 ? 0o777 : 0o666));
+  };
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Cloud } from '../../src/emulator/index.js';
+import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/cloud.js';
+import { configProject } from '../helpers/remote-project.js';
+import { hugeSparseFile, instanceRoot, until } from '../transport/instance-faults.js';
+
+// The instance's sshd dies while a step's inputs go up, while it runs, or while its outputs come back: the step fails at once with one
+// line saying so (before, cleanup on the dead connection hung and the shim exited 13 saying nothing).
+
+describe('a step whose instance dies', () => {
+  let cloud: Cloud;
+  let env: NodeJS.ProcessEnv;
+  const projects: string[] = [];
+
+  before(async () => {
+    cloud = await testCloud();
+    env = cloudEnv(cloud);
+  });
+  after(async () => {
+    for (const dir of projects) await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
+    await cloud.stop();
+  });
+
+  /** Runs a step on a fresh project's warm instance, and kills its sshd once `started` holds. */
+  async function killedStep(args: string[], started: (dir: string, home: string) => boolean, prepare = (_dir: string) => {}) {
+    const dir = configProject(cloud);
+    projects.push(dir);
+    prepare(dir);
+    assert.equal((await remoteExecAsync(dir, env, ['--config', 'remote.json', '--', 'true'])).status, 0);
+    const [instance] = liveInstances(cloud).filter((candidate) => candidate.tags['scons-remote:project'] === dir);
+    const { home } = instanceRoot(cloud, instance!.instanceId);
+    const step = remoteExecAsync(dir, env, ['--config', 'remote.json', ...args]);
+    await until(() => started(dir, home));
+    await cloud.killSshd(instance!.instanceId);
+    return { result: await step, host: instance!.address.replace(/\./g, '\\.') };
+  }
+
+  it('fails mid-upload with one line naming the instance and the phase', { timeout: 120_000 }, async () => {
+    const uploaded = (home: string) => {
+      const jobs = join(home, '.scons-remote/jobs');
+      return existsSync(jobs) && readdirSync(jobs).some((job) => existsSync(join(jobs, job, 'big.bin')) && statSync(join(jobs, job, 'big.bin')).size > 0);
+    };
+    const { result, host } = await killedStep(['--in', 'big.bin', '--', 'true'], (_dir, home) => uploaded(home), (dir) => hugeSparseFile(dir, 'big.bin'));
+    assert.equal(result.status, 255);
+    assert.match(result.stderr, new RegExp(`^remote-exec: error: ssh: connection to ${host} lost during upload \\([^)]+\\)\\n$`));
+  });
+
+  it('fails mid-command with one line naming the instance and the phase', { timeout: 120_000 }, async () => {
+    const { result, host } = await killedStep(['--out', 'o.txt', '--', 'touch "$HOME/started"; sleep 600'], (_dir, home) => existsSync(join(home, 'started')));
+    assert.equal(result.status, 255);
+    assert.match(result.stderr, new RegExp(`^remote-exec: error: ssh: connection to ${host} lost during the command \\([^)]+\\)\\n$`));
+  });
+
+  it('fails mid-download the same way, leaving no output behind', { timeout: 120_000 }, async () => {
+    const scratchFile = (dir: string) => {
+      const scratch = join(dir, '.scons-remote/scratch');
+      const [job] = existsSync(scratch) ? readdirSync(scratch) : [];
+      return job ? join(scratch, job, 'big.bin') : '';
+    };
+    const { result, host } = await killedStep(['--out', 'big.bin', '--', 'truncate -s 20G big.bin'], (dir) => {
+      const file = scratchFile(dir);
+      return file !== '' && existsSync(file) && statSync(file).size > 0;
+    });
+    assert.equal(result.status, 255);
+    assert.match(result.stderr, new RegExp(`^remote-exec: error: ssh: connection to ${host} lost during download \\([^)]+\\)\\n$`));
+    assert.ok(!existsSync(join(projects.at(-1)!, 'big.bin')));
+  });
+});

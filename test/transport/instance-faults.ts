@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
+import type { Cloud } from '../../src/emulator/index.js';
+import type { SshTarget, Transport } from '../../src/transport/index.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+/** A running instance of `cloud`, and how to reach it over ssh. */
+export async function launchInstance(cloud: Cloud): Promise<{ id: string; target: SshTarget }> {
+  const ec2 = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials });
+  const id = (await ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
+  await waitUntilInstanceRunning({ client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: [id] });
+  const host = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.PublicIpAddress!;
+  return { id, target: { host, sshArgs: { username: cloud.sshUser, privateKeyPath: cloud.keyPair.privateKeyPath } } };
+}
+
+// Instances for transport tests, and faults a test inflicts on an emulated instance from this machine, as an attacker with root on the instance
+// or a hypervisor freezing it would.
+
+/** The host folders behind the instance's /usr/local/bin (first in its PATH) and its login user's home. */
+export function instanceRoot(cloud: Cloud, instanceId: string): { bin: string; home: string } {
+  const disk = join(cloud.stateDir, 'instances', instanceId);
+  return { bin: join(disk, 'bin'), home: join(disk, 'home') };
+}
+
+function pidNamespace(pid: string): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return undefined;
+  }
+}
+
+function processes(): string[] {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+}
+
+function commandLine(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Every process of the instance `spy` is connected to (its sshd, the sessions, their commands), found through a
+ * marker command started there: the processes sharing its pid namespace.
+ */
+export async function instanceProcesses(spy: Transport): Promise<number[]> {
+  const marker = `sleep\0${Math.floor(1e6 + Math.random() * 1e6)}\0`;
+  void spy.exec(`exec sleep ${marker.split('\0')[1]}`).catch(() => undefined);
+  for (;;) {
+    const found = processes().find((pid) => commandLine(pid) === marker);
+    const namespace = found && pidNamespace(found);
+    if (namespace) return processes().filter((pid) => pidNamespace(pid) === namespace).map(Number);
+    await sleep(20);
+  }
+}
+
+/** Freezes the whole instance (SIGSTOP to all its processes); its kernel still holds connections open. */
+export async function freezeInstance(spy: Transport): Promise<void> {
+  for (const pid of await instanceProcesses(spy)) process.kill(pid, 'SIGSTOP');
+}
+
+/** A file of 20 GB that takes no disk space but is read, and so sent, in full: an upload that outlasts any test. */
+export function hugeSparseFile(dir: string, name: string): void {
+  execFileSync('truncate', ['-s', '20G', join(dir, name)]);
+}
+
+/** What `command` prints on the instance. */
+export async function remoteOutput(transport: Transport, command: string): Promise<string> {
+  let text = '';
+  const stdout = new Writable({ write: (chunk, _encoding, done) => ((text += chunk), done()) });
+  await transport.exec(command, { stdout });
+  return text;
+}
+
+/** Waits until `check` holds (bounded by the test's own timeout, never by a timed assertion). */
+export async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await sleep(50);
+}
