@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import { shellJoin, shellQuote } from '../util/shell-quote.js';
 import { UserError } from '../util/user-error.js';
 import { checkInputsExist } from './check-inputs.js';
@@ -10,17 +10,19 @@ import { placeOutputs } from './place-outputs.js';
 import { printProgress, quiet } from './progress.js';
 import { reachInstance } from './provision.js';
 import type { JobRequest } from './run-job.js';
+import { stepPaths, type StepPaths } from './step-paths.js';
 
 /**
  * The command as the instance's shell runs it, in the job's folder: output folders exist first (as ninja
  * makes them locally), and a marker holding the shell's pid tells the idle watchdog a job is running.
  */
-function jobScript(jobDir: string, jobId: string, command: string, outputs: readonly string[]): string {
-  const outputDirs = [...new Set(outputs.map((output) => posix.dirname(output)).filter((dir) => dir !== '.'))];
+function jobScript(jobDir: string, jobId: string, command: string, paths: StepPaths): string {
+  const outputDirs = [...new Set(paths.outputs.map((output) => posix.dirname(output)).filter((dir) => dir !== '.'))];
   const marker = `"$HOME/${REMOTE_HOME}/running/${jobId}"`;
   return [
     `cd ${shellQuote(jobDir)} || exit 255`,
     outputDirs.length ? `mkdir -p -- ${shellJoin(outputDirs)} || exit 255` : '',
+    paths.workDir ? `mkdir -p -- ${shellQuote(paths.workDir)} && cd ${shellQuote(paths.workDir)} || exit 255` : '',
     `echo $$ > ${marker}; touch "$HOME/${REMOTE_HOME}/activity"; echo ${jobId} >> "$HOME/${REMOTE_HOME}/jobs.log"`,
     `(\n${command}\n)`,
     'status=$?',
@@ -37,6 +39,7 @@ function timer(): () => number {
 /** One step on the instance: upload inputs, run, bring outputs back atomically, clean up. */
 export async function runRemoteJob(request: JobRequest): Promise<number> {
   const job = selectProfile(request);
+  const paths = stepPaths(job.baseDir, process.cwd(), request.inputs, request.outputs);
   checkInputsExist(request.inputs);
   const progress = request.verbose ? printProgress : quiet;
   const connecting = timer();
@@ -47,19 +50,21 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
   const scratch = join(job.stateDir, 'scratch', jobId);
   try {
     const uploading = timer();
-    await transport.put('.', request.inputs, jobDir);
+    await transport.put(paths.baseDir, paths.inputs, jobDir);
     const uploadMs = uploading();
     const running = timer();
-    const status = await transport.exec(jobScript(jobDir, jobId, request.command, request.outputs), { stdout: process.stdout, stderr: process.stderr });
+    const status = await transport.exec(jobScript(jobDir, jobId, request.command, paths), { stdout: process.stdout, stderr: process.stderr });
     const runMs = running();
     let downloadMs = 0;
     if (status === 0 && request.outputs.length > 0) {
       const downloading = timer();
-      const { missing } = await transport.get(jobDir, request.outputs, scratch);
+      // Outputs land in scratch under their absolute path, the form placeOutputs maps back to their place.
+      const { missing } = await transport.get(jobDir, paths.outputs, join(scratch, paths.baseDir));
       if (missing.length > 0) {
-        throw new UserError(`the command succeeded but did not produce declared output${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`);
+        const named = missing.map((path) => `'${relative(process.cwd(), join(paths.baseDir, path))}'`);
+        throw new UserError(`the command succeeded but did not produce declared output${missing.length > 1 ? 's' : ''} ${named.join(', ')}`);
       }
-      placeOutputs(scratch, request.outputs);
+      placeOutputs(scratch, paths.outputs.map((output) => join(paths.baseDir, output)));
       downloadMs = downloading();
     }
     progress(`timings: connect ${connectMs} ms, upload ${uploadMs} ms, run ${runMs} ms, download ${downloadMs} ms`);
