@@ -17,9 +17,12 @@ function defaultCloudDir(env: NodeJS.ProcessEnv = process.env): string {
 
 async function start(options: CloudCliOptions): Promise<Cloud> {
   try {
-    return await startCloud({ apiPort: options.port, bootDelayMs: options.bootDelayMs, stateDir: options.stateDir ?? defaultCloudDir() });
+    const stateDir = options.stateDir ?? defaultCloudDir();
+    return await startCloud({ apiPort: options.port, bootDelayMs: options.bootDelayMs, stateDir });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError(`cloud: port ${options.port} on 127.0.0.1 is in use`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UserError(`cloud: port ${options.port} on 127.0.0.1 is in use`);
+    }
     throw error;
   }
 }

@@ -8,5 +8,6 @@ export function isLocalMode(env: NodeJS.ProcessEnv = process.env): boolean {
   const mode = (env.SCONS_REMOTE_MODE ?? '').toLowerCase();
   if (mode === '' || mode === 'remote') return false;
   if (mode === 'local') return true;
-  throw new UserError(`SCONS_REMOTE_MODE=${env.SCONS_REMOTE_MODE} is not a mode: use 'local' or 'remote' (unset means remote)`);
+  const given = env.SCONS_REMOTE_MODE;
+  throw new UserError(`SCONS_REMOTE_MODE=${given} is not a mode: use 'local' or 'remote' (unset means remote)`);
 }

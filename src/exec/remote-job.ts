@@ -56,7 +56,8 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
     if (signals.received) return signals.exitStatus();
     const running = timer();
     step = new SupervisedStep(jobId, heartbeat, { stdout: process.stdout, stderr: process.stderr });
-    const start = startStepCommand({ jobId, command: request.command, workDir: paths.workDir, outputs: paths.outputs, heartbeatSeconds: heartbeat });
+    const { command } = request;
+    const start = startStepCommand({ jobId, command, workDir: paths.workDir, outputs: paths.outputs, heartbeatSeconds: heartbeat });
     const reconnect = () => connectToInstance(job, state, { retries: REATTACH_RETRIES, progress });
     const ran = await step.run(transport, start, reconnect);
     transport = ran.transport;
@@ -69,7 +70,8 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
       const { missing } = await transport.get(jobDir, paths.outputs, join(scratch, paths.baseDir));
       if (missing.length > 0) {
         const named = missing.map((path) => `'${relative(process.cwd(), join(paths.baseDir, path))}'`);
-        throw new UserError(`the command succeeded but did not produce declared output${missing.length > 1 ? 's' : ''} ${named.join(', ')}`);
+        const plural = missing.length > 1 ? 's' : '';
+        throw new UserError(`the command succeeded but did not produce declared output${plural} ${named.join(', ')}`);
       }
       placeOutputs(scratch, paths.outputs.map((output) => join(paths.baseDir, output)));
       downloadMs = downloading();

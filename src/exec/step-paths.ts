@@ -30,7 +30,9 @@ function inside(baseDir: string, path: string): string | undefined {
 function relativeToBase(baseDir: string, cwd: string, flag: string, paths: readonly string[]): string[] {
   return paths.map((path) => {
     const rel = inside(baseDir, resolve(cwd, path));
-    if (rel === undefined) throw new UserError(`${flag} '${path}' is not inside ${baseDir}, the folder remote-exec runs for`);
+    if (rel === undefined) {
+      throw new UserError(`${flag} '${path}' is not inside ${baseDir}, the folder remote-exec runs for`);
+    }
     return rel;
   });
 }
@@ -39,7 +41,12 @@ function relativeToBase(baseDir: string, cwd: string, flag: string, paths: reado
  * Inputs and outputs must lie inside the folder the step runs for (that of the profile or remote.json), so that
  * the same relative paths mean the same files here and on the instance, and no output lands outside the project.
  */
-export function stepPaths(folder: string, cwd: string, inputs: readonly string[], outputs: readonly string[]): StepPaths {
+export function stepPaths(
+  folder: string,
+  cwd: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+): StepPaths {
   // The working directory comes with symlinks resolved, so the folder must be compared the same way.
   const baseDir = realFolder(folder);
   const workDir = relative(baseDir, cwd);

@@ -2,11 +2,11 @@ import { posix } from 'node:path';
 import { shellJoin, shellQuote } from '../util/shell-quote.js';
 import { REMOTE_HOME } from './idle-watchdog.js';
 
-// A step runs on the instance under a supervisor (POSIX sh, coreutils; the instance has nothing more), so that
-// a client that is gone (killed, or its network down for longer than the heartbeat bound) or that cancels stops
-// the step and its whole process group, and a client that only lost its connection can attach again and read
-// the rest of the output from the logs. Control files live in ~/.scons-remote/steps/<job>; the job folder in
-// ~/.scons-remote/jobs/<job> stands for the folder the step runs for.
+// A step runs on the instance under a supervisor (POSIX sh, coreutils; the instance has nothing more),
+// so that a client that is gone (killed, or its network down longer than the heartbeat bound) or that
+// cancels stops the step and its whole process group, and a client that only lost its connection can
+// attach again and read the rest of the output from the logs. Control files live in
+// ~/.scons-remote/steps/<job>; the job folder ~/.scons-remote/jobs/<job> stands for the step's folder.
 
 /** The exit status of an attach that found no step to attach to (cleaned up after its client was away). */
 export const STEP_GONE = 3;
@@ -21,9 +21,9 @@ const PRELUDE = (jobId: string) =>
 
 const TRAILER = `trailer() { printf '\\036scons-remote:%s:%s\\n' "$id" "$1" >&2; }`;
 
-// Files are touched with `: >` (truncating sets the mtime, as touch does) to spare a process per touch.
-// Reads the client's control lines; the client writes `beat` periodically, `cancel` on Ctrl-C, `done` once it
-// has the outputs. End of input means the client or its connection is gone: the heartbeat then lapses.
+// Files are touched with `: >` (truncating sets the mtime, as touch does) to spare a process each.
+// Reads the client's control lines: `beat` periodically, `cancel` on Ctrl-C, `done` once it has the
+// outputs. End of input means the client or its connection is gone: the heartbeat then lapses.
 const SERVE = `while IFS= read -r line; do
   case $line in
     beat) : > "$ctl/beat" ;;
@@ -32,9 +32,10 @@ const SERVE = `while IFS= read -r line; do
   esac
 done`;
 
-// Runs detached (its own session), so a dropped connection does not touch it. The step gets its own process
-// group; tee -p copies its output to the logs and, while the connection lives, to the client. Its pid in the
-// running marker keeps the idle watchdog waiting until the outputs are fetched or the client is gone.
+// Runs detached (its own session), so a dropped connection does not touch it. The step gets its own
+// process group; tee -p copies its output to the logs and, while the connection lives, to the client.
+// Its pid in the running marker keeps the idle watchdog waiting until the outputs are fetched or the
+// client is gone.
 const SUPERVISOR = `trap '' HUP PIPE
 base=$1 id=$2 bound=$3 grace=$4 command=$5
 job="$base/jobs/$id" ctl="$base/steps/$id"
@@ -78,23 +79,27 @@ export interface StepStart {
 /** Seconds between TERM and KILL of a step's process group. */
 const KILL_GRACE_SECONDS = 3;
 
-/** The one command that starts a step under its supervisor, streams its output, then serves the control lines. */
+/** The one command that starts a step under its supervisor, streams its output, then reads control lines. */
 export function startStepCommand(step: StepStart): string {
   const outputDirs = [...new Set(step.outputs.map((output) => posix.dirname(output)).filter((dir) => dir !== '.'))];
-  const workDir = step.workDir ? `&& mkdir -p -- ${shellQuote(step.workDir)} && cd ${shellQuote(step.workDir)}` : '';
+  const outputsReady = outputDirs.length ? `&& mkdir -p -- ${shellJoin(outputDirs)}` : '';
+  const workDir = shellQuote(step.workDir);
+  const inWorkDir = step.workDir ? `&& mkdir -p -- ${workDir} && cd ${workDir}` : '';
+  const supervisorArgs = `"$base" "$id" ${step.heartbeatSeconds} ${KILL_GRACE_SECONDS} ${shellQuote(step.command)}`;
   return [
     PRELUDE(step.jobId),
     TRAILER,
     'fail() { echo "remote-exec: $1" >&2; trailer 255; exit 255; }',
     'mkdir -p "$ctl" "$base/running" || fail "cannot make $ctl"',
-    `cd "$job" ${outputDirs.length ? `&& mkdir -p -- ${shellJoin(outputDirs)}` : ''} ${workDir} || fail "cannot prepare $job"`,
-    ': > "$ctl/out"; : > "$ctl/err"; : > "$ctl/beat"; mkfifo "$ctl/o" "$ctl/e" || fail "cannot make the step\'s pipes"',
-    `setsid sh -c ${shellQuote(SUPERVISOR)} supervisor "$base" "$id" ${step.heartbeatSeconds} ${KILL_GRACE_SECONDS} ${shellQuote(step.command)} < /dev/null &`,
+    `cd "$job" ${outputsReady} ${inWorkDir} || fail "cannot prepare $job"`,
+    ': > "$ctl/out"; : > "$ctl/err"; : > "$ctl/beat"',
+    'mkfifo "$ctl/o" "$ctl/e" || fail "cannot make the step\'s pipes"',
+    `setsid sh -c ${shellQuote(SUPERVISOR)} supervisor ${supervisorArgs} < /dev/null &`,
     SERVE,
   ].join('\n');
 }
 
-/** Attaches to a running (or finished) step again: its output from the given byte offsets, then its status. */
+/** Attaches to a running (or finished) step again: its output from the given offsets, then its status. */
 export function attachStepCommand(jobId: string, stdoutOffset: number, stderrOffset: number): string {
   return [
     PRELUDE(jobId),

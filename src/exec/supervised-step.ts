@@ -8,6 +8,8 @@ import { attachStepCommand, statusMarker, STEP_GONE } from './step-supervisor.js
 const DEFAULT_HEARTBEAT_SECONDS = 60;
 /** How often a step whose connection keeps dropping is attached again before giving up. */
 const MAX_REATTACHES = 5;
+const LOST = 'lost the connection to the instance during the step';
+const GONE = 'the step is gone from the instance: it was stopped while this client was away';
 
 /**
  * How long the instance keeps a step whose client sends no heartbeat. SCONS_REMOTE_HEARTBEAT_SECONDS exists for
@@ -56,7 +58,7 @@ export class SupervisedStep {
     private readonly output: StepOutput,
   ) {}
 
-  /** Opens a channel with `command`; resolves with the step's status, or `exit` alone when the channel closed first. */
+  /** Opens a channel with `command`: the step's status, or the channel's `exit` alone if it closed first. */
   #attach(transport: Transport, command: string): Promise<{ status?: number; exit: number }> {
     const control = new PassThrough();
     const trailer = new StatusTrailer(statusMarker(this.jobId));
@@ -82,14 +84,18 @@ export class SupervisedStep {
   }
 
   /** Runs the step to its end; returns its exit status and the transport now in use (another after a drop). */
-  async run(transport: Transport, startCommand: string, reconnect: () => Promise<Transport>): Promise<{ status: number; transport: Transport }> {
+  async run(
+    transport: Transport,
+    startCommand: string,
+    reconnect: () => Promise<Transport>,
+  ): Promise<{ status: number; transport: Transport }> {
     const every = Math.max(1, Math.floor(this.heartbeatSeconds / 4)) * 1000;
     this.#heartbeat = setInterval(() => this.#current?.control.write('beat\n'), every);
     let outcome = await this.#attach(transport, startCommand);
     for (let reattaches = 0; outcome.status === undefined; reattaches++) {
-      if (outcome.exit === STEP_GONE) throw new UserError('the step is gone from the instance: it was stopped while this client was away');
-      if (this.#cancelled || reattaches === MAX_REATTACHES) throw new UserError('lost the connection to the instance during the step');
-      warn('lost the connection to the instance during the step; attaching to it again');
+      if (outcome.exit === STEP_GONE) throw new UserError(GONE);
+      if (this.#cancelled || reattaches === MAX_REATTACHES) throw new UserError(LOST);
+      warn(`${LOST}; attaching to it again`);
       transport = await reconnect();
       outcome = await this.#attach(transport, attachStepCommand(this.jobId, this.#stdoutPassed, this.#stderrPassed));
     }
