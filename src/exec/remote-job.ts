@@ -78,6 +78,10 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
     }
     progress(`timings: connect ${connectMs} ms, upload ${uploadMs} ms, run ${runMs} ms, download ${downloadMs} ms`);
     return ran.status;
+  } catch (error) {
+    // A cancel cuts the step's channels short; what failed then is of no interest, the signal is.
+    if (signals.received) return signals.exitStatus();
+    throw error;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     // Once started, the supervisor cleans the job folder; before that, nothing on the instance would.
