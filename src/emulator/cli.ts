@@ -1,8 +1,30 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../util/user-error.js';
 import { startCloud, type Cloud } from './index.js';
 
 export interface CloudCliOptions {
+  /** The EC2 API's port on 127.0.0.1; 0 for any free one. */
+  port?: number;
   bootDelayMs?: number;
   stateDir?: string;
+}
+
+/** The same folder on every run, so the key pair (and the profiles that name it) survive a restart. */
+function defaultCloudDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'scons-remote', 'cloud');
+}
+
+async function start(options: CloudCliOptions): Promise<Cloud> {
+  try {
+    const stateDir = options.stateDir ?? defaultCloudDir();
+    return await startCloud({ apiPort: options.port, bootDelayMs: options.bootDelayMs, stateDir });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UserError(`cloud: port ${options.port} on 127.0.0.1 is in use`);
+    }
+    throw error;
+  }
 }
 
 function instructions(cloud: Cloud): string {
@@ -25,7 +47,7 @@ function instructions(cloud: Cloud): string {
 
 /** `remote-exec cloud` (its flags parsed by remote-exec): runs the emulated cloud until SIGINT/SIGTERM and says how to point a build at it. */
 export async function runCloudCli(options: CloudCliOptions): Promise<number> {
-  const cloud = await startCloud({ bootDelayMs: options.bootDelayMs, stateDir: options.stateDir });
+  const cloud = await start(options);
   // Listening before saying "Press Ctrl-C", so an interrupt right after the message is never missed.
   const interrupted = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -22,6 +22,8 @@ export interface CloudOptions {
   /** Where keys and instance disks go (default: a new temporary folder, removed by stop()). */
   stateDir?: string;
   region?: string;
+  /** The EC2 API's port on 127.0.0.1 (default: any free port). */
+  apiPort?: number;
   /** The port every instance's sshd listens on, each on its own loopback address (default 22). */
   sshPort?: number;
 }
@@ -123,7 +125,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       GetConsoleOutput: (p) => ec2.GetConsoleOutput(p),
     },
   };
-  const server = await startQueryServer(api);
+  const server = await startQueryServer(api, options.apiPort ?? 0);
   const address = server.address();
   const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const instanceNamed = (id: string) => {

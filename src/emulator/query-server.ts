@@ -34,7 +34,7 @@ function injectedFault(api: QueryApi, action: string): Ec2Error | undefined {
 }
 
 /** The EC2 Query protocol over HTTP: form-encoded `Action=…&Version=…` in, XML out. */
-export function startQueryServer(api: QueryApi): Promise<Server> {
+export function startQueryServer(api: QueryApi, port = 0): Promise<Server> {
   const server = createServer(async (request, response) => {
     const requestId = randomUUID();
     const params = Object.fromEntries(new URLSearchParams(await body(request)));
@@ -55,5 +55,8 @@ export function startQueryServer(api: QueryApi): Promise<Server> {
       response.writeHead(failure.status, { 'content-type': 'text/xml;charset=UTF-8' }).end(ec2Error(failure.code, failure.message, requestId));
     }
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }

@@ -1,19 +1,29 @@
+import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
+import { nearestName } from '../util/nearest-name.js';
 import { UserError } from '../util/user-error.js';
 import type { ProfileSelector } from './job-profile.js';
 import { runJob } from './run-job.js';
 
-const USAGE = `remote-exec [--profile ID | --config remote.json] [--in PATH...] [--out PATH...] -- CMD [ARGS...]
+const USAGE = `remote-exec [--profile ID | --config remote.json] [--in PATH...]
+            [--out PATH...] -- CMD [ARGS...]
 remote-exec up | status | down [--all] | ssh | cloud
 
-Runs one build step on the EC2 instance of a connection profile (launched once, then reused),
-or here when SCONS_REMOTE_MODE=local.`;
+Runs one build step on the EC2 instance of a connection profile (launched once, then
+reused), or here when SCONS_REMOTE_MODE=local.`;
+
+const COMMANDS = ['up', 'status', 'down', 'ssh', 'cloud'];
+
+function packageVersion(): string {
+  const path = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+}
 
 function profileOptions<T>(argv: Argv<T>) {
   return argv
     .option('profile', { type: 'string', describe: 'A connection profile written by remote-gen' })
-    .option('config', { type: 'string', describe: 'A remote.json: {"clientArgs": {...}, "instanceArgs": {...}, "sshArgs": {...}}' })
-    .option('state-dir', { type: 'string', describe: 'Where instance state and locks live (default: .scons-remote beside build.ninja or remote.json)' });
+    .option('config', { type: 'string', describe: 'A remote.json with clientArgs, instanceArgs, sshArgs' })
+    .option('state-dir', { type: 'string', describe: 'State folder (default: .scons-remote beside build.ninja or remote.json)' });
 }
 
 function profileSelector(args: { profile?: string; config?: string; stateDir?: string }): ProfileSelector {
@@ -26,10 +36,18 @@ function jobCommandLine(words: unknown): string {
   return command.join(' ');
 }
 
+/** yargs cannot suggest commands when there is a default one, so an unknown first word is matched here. */
+function failure(message: string, argv: readonly string[]): UserError {
+  const first = argv[0];
+  const meant = first && !first.startsWith('-') && !COMMANDS.includes(first) ? nearestName(first, COMMANDS) : undefined;
+  if (meant && message.startsWith('Unknown argument')) return new UserError(`unknown command '${first}': did you mean '${meant}'? (see remote-exec --help)`);
+  return new UserError(`${message} (see remote-exec --help)`);
+}
+
 /** `remote-exec`: returns the exit code (the remote command's own, for a job); user errors reach the caller as UserError. */
 export async function runExecCli(argv: string[]): Promise<number> {
   let exitCode = 0;
-  await profileOptions(yargs(argv))
+  await yargs(argv)
     .scriptName('remote-exec')
     .usage(USAGE)
     .parserConfiguration({ 'populate--': true })
@@ -37,7 +55,7 @@ export async function runExecCli(argv: string[]): Promise<number> {
       '$0',
       'Run one build step (the command follows `--`)',
       (command) =>
-        command
+        profileOptions(command)
           .option('in', { type: 'string', array: true, default: [], describe: 'Input files or folders to upload' })
           .option('out', { type: 'string', array: true, default: [], describe: 'Outputs to bring back' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Report per-step timings on stderr' }),
@@ -54,23 +72,24 @@ export async function runExecCli(argv: string[]): Promise<number> {
     .command(
       'up',
       'Provision the instance now, showing progress',
-      (command) => command.option('stamp', { type: 'string', describe: 'A file to touch once the instance is ready (used by build.ninja)' }),
+      // build.ninja's provisioning edge touches --stamp; users have no reason to.
+      (command) => profileOptions(command).option('stamp', { type: 'string', hidden: true }),
       async (args) => {
         exitCode = await (await import('./up.js')).runUp({ ...profileSelector(args), stamp: args.stamp });
       },
     )
-    .command('status', 'Show each instance: id, address, state, uptime, idle time, jobs run', (command) => command, async (args) => {
+    .command('status', 'Show each instance: id, address, state, uptime, idle time, jobs run', profileOptions, async (args) => {
       exitCode = await (await import('./status.js')).runStatus(profileSelector(args));
     })
     .command(
       'down',
       'Terminate the instances this project launched',
-      (command) => command.option('all', { type: 'boolean', default: false, describe: 'Every instance tagged by scons-remote in the region' }),
+      (command) => profileOptions(command).option('all', { type: 'boolean', default: false, describe: 'Every instance tagged by scons-remote in the region' }),
       async (args) => {
         exitCode = await (await import('./down.js')).runDown({ ...profileSelector(args), all: args.all });
       },
     )
-    .command('ssh', 'An interactive shell on the instance (a command may follow `--`)', (command) => command, async (args) => {
+    .command('ssh', 'An interactive shell on the instance (a command may follow `--`)', profileOptions, async (args) => {
       exitCode = await (await import('./ssh-shell.js')).runSsh(profileSelector(args), (args['--'] as string[] | undefined ?? []).map(String));
     })
     .command(
@@ -78,18 +97,22 @@ export async function runExecCli(argv: string[]): Promise<number> {
       'Run the emulated EC2 cloud (for trying scons-remote without AWS) until Ctrl-C',
       (command) =>
         command
+          .option('port', { type: 'number', default: 0, describe: 'EC2 API port on 127.0.0.1 (default: any free port)' })
           .option('boot-delay-ms', { type: 'number', default: 1500, describe: 'How long an instance stays pending' })
-          .option('cloud-dir', { type: 'string', describe: 'Where the cloud keeps keys and instance disks (default: a new temporary folder)' }),
+          .option('cloud-dir', { type: 'string', describe: 'Keys and instance disks (default: ~/.cache/scons-remote/cloud)' }),
       async (args) => {
-        exitCode = await (await import('../emulator/cli.js')).runCloudCli({ bootDelayMs: args.bootDelayMs, stateDir: args.cloudDir });
+        const options = { port: args.port, bootDelayMs: args.bootDelayMs, stateDir: args.cloudDir };
+        exitCode = await (await import('../emulator/cli.js')).runCloudCli(options);
       },
     )
     .strict()
-    .wrap(100)
+    // cliui cuts words to fit columns; unwrapped lines, kept under 100 columns here, read better.
+    .wrap(null)
     .help()
-    .version(false)
+    .alias('help', 'h')
+    .version(packageVersion())
     .fail((message, error) => {
-      throw error ?? new UserError(`${message} (see remote-exec --help)`);
+      throw error ?? failure(message, argv);
     })
     .parseAsync();
   return exitCode;

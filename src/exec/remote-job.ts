@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { join, posix } from 'node:path';
-import { shellJoin, shellQuote } from '../util/shell-quote.js';
+import { join, relative } from 'node:path';
+import type { Transport } from '../transport/index.js';
+import { shellQuote } from '../util/shell-quote.js';
 import { UserError } from '../util/user-error.js';
+import { cancelOnSignals } from './cancel-on-signals.js';
 import { checkInputsExist } from './check-inputs.js';
 import { REMOTE_HOME } from './idle-watchdog.js';
 import { selectProfile } from './job-profile.js';
@@ -10,64 +12,82 @@ import { placeOutputs } from './place-outputs.js';
 import { printProgress, quiet } from './progress.js';
 import { reachInstance } from './provision.js';
 import type { JobRequest } from './run-job.js';
+import { connectToInstance } from './ssh-target.js';
+import { stepPaths } from './step-paths.js';
+import { startStepCommand } from './step-supervisor.js';
+import { heartbeatSeconds, SupervisedStep } from './supervised-step.js';
 
-/**
- * The command as the instance's shell runs it, in the job's folder: output folders exist first (as ninja
- * makes them locally), and a marker holding the shell's pid tells the idle watchdog a job is running.
- */
-function jobScript(jobDir: string, jobId: string, command: string, outputs: readonly string[]): string {
-  const outputDirs = [...new Set(outputs.map((output) => posix.dirname(output)).filter((dir) => dir !== '.'))];
-  const marker = `"$HOME/${REMOTE_HOME}/running/${jobId}"`;
-  return [
-    `cd ${shellQuote(jobDir)} || exit 255`,
-    outputDirs.length ? `mkdir -p -- ${shellJoin(outputDirs)} || exit 255` : '',
-    `echo $$ > ${marker}; touch "$HOME/${REMOTE_HOME}/activity"; echo ${jobId} >> "$HOME/${REMOTE_HOME}/jobs.log"`,
-    `(\n${command}\n)`,
-    'status=$?',
-    `rm -f ${marker}; touch "$HOME/${REMOTE_HOME}/activity"`,
-    'exit $status',
-  ].filter(Boolean).join('\n');
-}
+/** SSH attempts when attaching again to a step after its connection dropped. */
+const REATTACH_RETRIES = 6;
 
 function timer(): () => number {
   const start = process.hrtime.bigint();
   return () => Number((process.hrtime.bigint() - start) / 1_000_000n);
 }
 
-/** One step on the instance: upload inputs, run, bring outputs back atomically, clean up. */
+/** A transport whose connection died may never report closing; the process must not wait on it. */
+function closeWithin(transport: Transport, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms).unref();
+    void transport.close().then(resolve, resolve);
+  });
+}
+
+/** One step on the instance: upload inputs, run under the supervisor, bring outputs back atomically, clean up. */
 export async function runRemoteJob(request: JobRequest): Promise<number> {
   const job = selectProfile(request);
+  const paths = stepPaths(job.baseDir, process.cwd(), request.inputs, request.outputs);
   checkInputsExist(request.inputs);
+  const heartbeat = heartbeatSeconds();
   const progress = request.verbose ? printProgress : quiet;
   const connecting = timer();
-  const { transport } = await reachInstance(job, progress);
+  const { state, transport: first } = await reachInstance(job, progress);
+  let transport = first;
   const connectMs = connecting();
   const jobId = randomBytes(8).toString('hex');
   const jobDir = `${REMOTE_HOME}/jobs/${jobId}`;
   const scratch = join(job.stateDir, 'scratch', jobId);
+  let step: SupervisedStep | undefined;
+  const signals = cancelOnSignals(() => step?.cancel());
   try {
     const uploading = timer();
-    await transport.put('.', request.inputs, jobDir);
+    await transport.put(paths.baseDir, paths.inputs, jobDir);
     const uploadMs = uploading();
+    if (signals.received) return signals.exitStatus();
     const running = timer();
-    const status = await transport.exec(jobScript(jobDir, jobId, request.command, request.outputs), { stdout: process.stdout, stderr: process.stderr });
+    step = new SupervisedStep(jobId, heartbeat, { stdout: process.stdout, stderr: process.stderr });
+    const { command } = request;
+    const start = startStepCommand({ jobId, command, workDir: paths.workDir, outputs: paths.outputs, heartbeatSeconds: heartbeat });
+    const reconnect = () => connectToInstance(job, state, { retries: REATTACH_RETRIES, progress });
+    const ran = await step.run(transport, start, reconnect);
+    transport = ran.transport;
     const runMs = running();
+    if (signals.received) return signals.exitStatus();
     let downloadMs = 0;
-    if (status === 0 && request.outputs.length > 0) {
+    if (ran.status === 0 && paths.outputs.length > 0) {
       const downloading = timer();
-      const { missing } = await transport.get(jobDir, request.outputs, scratch);
+      // Outputs land in scratch under their absolute path, the form placeOutputs maps back to their place.
+      const { missing } = await transport.get(jobDir, paths.outputs, join(scratch, paths.baseDir));
       if (missing.length > 0) {
-        throw new UserError(`the command succeeded but did not produce declared output${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`);
+        const named = missing.map((path) => `'${relative(process.cwd(), join(paths.baseDir, path))}'`);
+        const plural = missing.length > 1 ? 's' : '';
+        throw new UserError(`the command succeeded but did not produce declared output${plural} ${named.join(', ')}`);
       }
-      placeOutputs(scratch, request.outputs);
+      placeOutputs(scratch, paths.outputs.map((output) => join(paths.baseDir, output)));
       downloadMs = downloading();
     }
     progress(`timings: connect ${connectMs} ms, upload ${uploadMs} ms, run ${runMs} ms, download ${downloadMs} ms`);
-    return status;
+    return ran.status;
+  } catch (error) {
+    // A cancel cuts the step's channels short; what failed then is of no interest, the signal is.
+    if (signals.received) return signals.exitStatus();
+    throw error;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
-    await transport.exec(`rm -rf -- ${shellQuote(jobDir)}`).catch(() => undefined);
-    await transport.close();
+    // Once started, the supervisor cleans the job folder; before that, nothing on the instance would.
+    if (step) await step.finish();
+    else await transport.exec(`rm -rf -- ${shellQuote(jobDir)}`).catch(() => undefined);
+    signals.dispose();
+    await closeWithin(transport, 2000);
   }
 }
-

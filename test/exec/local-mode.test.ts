@@ -47,10 +47,22 @@ describe('remote-exec in local mode', () => {
   });
 });
 
+describe('SCONS_REMOTE_MODE', () => {
+  it('refuses a value that is neither local nor remote, naming the accepted ones, before anything runs', () => {
+    const dir = makeProject({});
+    for (const mode of ['locale', 'yes', ' local']) {
+      const result = remoteExec(dir, ['--config', 'remote.json', '--', 'touch ran'], mode);
+      assert.equal(result.status, 255);
+      assert.equal(result.stderr, `remote-exec: error: SCONS_REMOTE_MODE=${mode} is not a mode: use 'local' or 'remote' (unset means remote)\n`);
+      assert.ok(!existsSync(join(dir, 'ran')));
+    }
+  });
+});
+
 describe('remote-exec in remote mode', () => {
   it('never falls back to running locally when the connection is not usable', () => {
     const dir = makeProject({});
-    for (const mode of [null, 'remote', '']) {
+    for (const mode of [null, 'remote', 'REMOTE', '']) {
       const result = remoteExec(dir, ['--profile', 'deadbeef0000', '--', 'touch ran'], mode);
       assert.equal(result.status, 255);
       assert.match(result.stderr, /^remote-exec: error: .*deadbeef0000\.json: no such connection profile; run remote-gen again\n$/);

@@ -1,0 +1,119 @@
+import { PassThrough, Writable } from 'node:stream';
+import type { Transport } from '../transport/index.js';
+import { UserError } from '../util/user-error.js';
+import { warn } from './progress.js';
+import { StatusTrailer } from './status-trailer.js';
+import { attachStepCommand, statusMarker, STEP_GONE } from './step-supervisor.js';
+
+const DEFAULT_HEARTBEAT_SECONDS = 60;
+/** How often a step whose connection keeps dropping is attached again before giving up. */
+const MAX_REATTACHES = 5;
+const LOST = 'lost the connection to the instance during the step';
+const GONE = 'the step is gone from the instance: it was stopped while this client was away';
+
+/**
+ * How long the instance keeps a step whose client sends no heartbeat. SCONS_REMOTE_HEARTBEAT_SECONDS exists for
+ * tests, which cannot wait a minute to see a step stopped.
+ */
+export function heartbeatSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.SCONS_REMOTE_HEARTBEAT_SECONDS;
+  if (value === undefined || value === '') return DEFAULT_HEARTBEAT_SECONDS;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 2) {
+    throw new UserError(`SCONS_REMOTE_HEARTBEAT_SECONDS=${value} is not a whole number of seconds, 2 or more`);
+  }
+  return seconds;
+}
+
+export interface StepOutput {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+interface Attachment {
+  control: PassThrough;
+  /** The channel's exit status once it closes (255 when the connection went away). */
+  closed: Promise<number>;
+}
+
+function forward(to: NodeJS.WritableStream, bytes: Buffer, done: (error?: Error | null) => void): void {
+  if (bytes.length === 0) done();
+  else to.write(bytes, (error) => done(error));
+}
+
+/**
+ * The client's side of a supervised step: streams its output, sends heartbeats, and when the connection drops
+ * attaches again (bounded) and resumes the output from the bytes it already passed on.
+ */
+export class SupervisedStep {
+  #stdoutPassed = 0;
+  #stderrPassed = 0;
+  #current: Attachment | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #cancelled = false;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly heartbeatSeconds: number,
+    private readonly output: StepOutput,
+  ) {}
+
+  /** Opens a channel with `command`: the step's status, or the channel's `exit` alone if it closed first. */
+  #attach(transport: Transport, command: string): Promise<{ status?: number; exit: number }> {
+    const control = new PassThrough();
+    const trailer = new StatusTrailer(statusMarker(this.jobId));
+    let statusSeen: (status: number) => void = () => {};
+    const status = new Promise<number>((resolve) => (statusSeen = resolve));
+    const stdout = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        this.#stdoutPassed += chunk.length;
+        forward(this.output.stdout, chunk, done);
+      },
+    });
+    const stderr = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        const own = trailer.push(chunk);
+        this.#stderrPassed += own.length;
+        forward(this.output.stderr, own, done);
+        if (trailer.status !== undefined) statusSeen(trailer.status);
+      },
+    });
+    const closed = transport.exec(command, { stdin: control, stdout, stderr }).catch(() => 255);
+    this.#current = { control, closed };
+    return Promise.race([status.then((value) => ({ status: value, exit: 0 })), closed.then((exit) => ({ exit }))]);
+  }
+
+  /** Runs the step to its end; returns its exit status and the transport now in use (another after a drop). */
+  async run(
+    transport: Transport,
+    startCommand: string,
+    reconnect: () => Promise<Transport>,
+  ): Promise<{ status: number; transport: Transport }> {
+    const every = Math.max(1, Math.floor(this.heartbeatSeconds / 4)) * 1000;
+    this.#heartbeat = setInterval(() => this.#current?.control.write('beat\n'), every);
+    let outcome = await this.#attach(transport, startCommand);
+    for (let reattaches = 0; outcome.status === undefined; reattaches++) {
+      if (outcome.exit === STEP_GONE) throw new UserError(GONE);
+      if (this.#cancelled || reattaches === MAX_REATTACHES) throw new UserError(LOST);
+      warn(`${LOST}; attaching to it again`);
+      transport = await reconnect();
+      outcome = await this.#attach(transport, attachStepCommand(this.jobId, this.#stdoutPassed, this.#stderrPassed));
+    }
+    return { status: outcome.status, transport };
+  }
+
+  /** Asks the instance to stop the step's process group; the step then ends with the signal's status. */
+  cancel(): void {
+    this.#cancelled = true;
+    this.#current?.control.write('cancel\n');
+  }
+
+  /** Lets the instance clean the step up (after a cancel it does so by itself) and waits for the channel to close. */
+  async finish(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    if (!this.#current) return;
+    if (!this.#cancelled) this.#current.control.write('done\n');
+    this.#current.control.end();
+    await this.#current.closed;
+  }
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { Cloud } from '../../src/emulator/index.js';
+import { REMOTE_EXEC, withEnv } from '../helpers/cli.js';
+import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/cloud.js';
+import { configProject } from '../helpers/remote-project.js';
+
+/** A step that starts a child in its group, records the child's pid on the instance, then waits for it. */
+const longStep = (name: string) => `mkdir -p $HOME/pids; sleep 100000 & echo $! > $HOME/pids/${name}; echo started; wait`;
+
+function shim(dir: string, env: NodeJS.ProcessEnv, args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [REMOTE_EXEC, '--config', 'remote.json', ...args], { cwd: dir, env: withEnv(env) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+  const exit = new Promise<number | null>((resolve) => child.once('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  return { child, stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+/** Polls `condition` (about a minute at most); the assertion that follows says what was expected. */
+async function eventually(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !condition(); i++) await sleep(100);
+}
+
+function list(path: string): string[] {
+  return existsSync(path) ? readdirSync(path) : [];
+}
+
+describe('a remote step whose client is gone, cancels, or loses its connection', () => {
+  let cloud: Cloud;
+  let env: NodeJS.ProcessEnv;
+  let dir: string;
+  let home: string;
+  let instanceId: string;
+
+  /** Kills the per-connection sshd processes of the instance, so its connections end as on a network fault. */
+  function dropConnections(): number {
+    const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+    const parentOf = (pid: string) => { try { return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]!; } catch { return ''; } };
+    const cmdline = (pid: string) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return ''; } };
+    const wrapper = pids.find((pid) => cmdline(pid).startsWith('unshare') && cmdline(pid).includes(`/instances/${instanceId}/home`));
+    const listener = pids.find((pid) => parentOf(pid) === wrapper);
+    // Each connection is a privileged monitor and an unprivileged child serving it: both go, the shells stay.
+    const monitors = pids.filter((pid) => parentOf(pid) === listener);
+    const sessions = [...monitors, ...pids.filter((pid) => monitors.includes(parentOf(pid)) && cmdline(pid).startsWith('sshd'))];
+    for (const pid of sessions) process.kill(Number(pid), 'SIGKILL');
+    return sessions.length;
+  }
+
+  /** The step folders, control folders and running markers left on the instance, and its live step processes. */
+  async function leftOnInstance(): Promise<{ folders: string[]; alive: string }> {
+    const base = join(home, '.scons-remote');
+    await eventually(() => [...list(join(base, 'jobs')), ...list(join(base, 'steps')), ...list(join(base, 'running'))].length === 0);
+    const folders = ['jobs', 'steps', 'running'].flatMap((name) => list(join(base, name)).map((entry) => `${name}/${entry}`));
+    const check = await remoteExecAsync(dir, env, ['--config', 'remote.json', '--', 'for f in $HOME/pids/*; do kill -0 $(cat $f) 2>/dev/null && echo ${f##*/}; done; rm -f $HOME/pids/*; true']);
+    assert.equal(check.status, 0, check.stderr);
+    return { folders, alive: check.stdout };
+  }
+
+  before(async () => {
+    cloud = await testCloud();
+    env = cloudEnv(cloud);
+    dir = configProject(cloud, { 'in.txt': 'x\n' });
+    assert.equal((await remoteExecAsync(dir, env, ['--config', 'remote.json', '--', 'true'])).status, 0);
+    instanceId = liveInstances(cloud).find((instance) => instance.tags['scons-remote:project'] === dir)!.instanceId;
+    home = join(cloud.stateDir, 'instances', instanceId, 'home');
+  });
+  after(async () => {
+    await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
+    await cloud.stop();
+  });
+
+  it('stops a step whose shim was SIGKILLed once no heartbeat comes, and cleans its folder', async () => {
+    const step = shim(dir, { ...env, SCONS_REMOTE_HEARTBEAT_SECONDS: '2' }, ['--in', 'in.txt', '--', longStep('killed')]);
+    await eventually(() => step.stdout().includes('started'));
+    step.child.kill('SIGKILL');
+    await step.exit;
+    assert.deepEqual(await leftOnInstance(), { folders: [], alive: '' });
+  });
+
+  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    it(`stops the step on the instance when the shim gets ${signal}, and exits ${status} as a shell would`, async () => {
+      const step = shim(dir, env, ['--in', 'in.txt', '--', longStep(signal)]);
+      await eventually(() => step.stdout().includes('started'));
+      step.child.kill(signal);
+      assert.equal(await step.exit, status);
+      assert.deepEqual(await leftOnInstance(), { folders: [], alive: '' });
+    });
+  }
+
+  it('stops all four steps of ninja -j4 on Ctrl-C', async () => {
+    const edges = [1, 2, 3, 4].map((i) => `build out${i}: remote\n  name = ninja${i}\n`).join('');
+    const command = longStep('NAME').replace(/\$/g, '$$$$').replace('NAME', '$name');
+    const rule = `rule remote\n  command = ${process.execPath} ${REMOTE_EXEC} --config remote.json --out $out -- '${command}'\n`;
+    writeFileSync(join(dir, 'build.ninja'), `${rule}${edges}`);
+    const ninja = spawn('ninja', ['-j4'], { cwd: dir, env: withEnv(env), stdio: 'ignore' });
+    const exit = new Promise((resolve) => ninja.once('close', resolve));
+    await eventually(() => list(join(home, 'pids')).length === 4);
+    assert.equal(list(join(home, 'pids')).length, 4);
+    ninja.kill('SIGINT');
+    assert.notEqual(await exit, 0);
+    assert.deepEqual(await leftOnInstance(), { folders: [], alive: '' });
+  });
+
+  it('survives a dropped connection: the step finishes with all its output once, in order, and its status', async () => {
+    const numbers = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${from + i}\n`).join('');
+    const command = 'seq 1 3000; seq 1 500 >&2; while [ ! -e $HOME/go ]; do sleep 0.1; done; rm $HOME/go; seq 3001 6000; echo last >&2; exit 7';
+    const step = shim(dir, env, ['--in', 'in.txt', '--', command]);
+    await eventually(() => step.stdout().includes('\n3000\n'));
+    assert.ok(dropConnections() > 0, 'the instance had a connection to drop');
+    writeFileSync(join(home, 'go'), '');
+    assert.equal(await step.exit, 7);
+    assert.equal(step.stdout(), numbers(1, 6000));
+    const lines = step.stderr().split(/(?<=\n)/);
+    const own = lines.filter((line) => line.startsWith('remote-exec:'));
+    assert.deepEqual(own, ['remote-exec: warning: lost the connection to the instance during the step; attaching to it again\n']);
+    assert.equal(lines.filter((line) => !own.includes(line)).join(''), `${numbers(1, 500)}last\n`);
+    assert.deepEqual((await leftOnInstance()).folders, []);
+  });
+});
