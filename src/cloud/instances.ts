@@ -75,8 +75,8 @@ export async function describeInstance(client: EC2Client, instanceId: string): P
   }
 }
 
-/** Every live instance this tool launched in the client's region. */
-export async function findOurInstances(client: EC2Client): Promise<InstanceView[]> {
+/** Every live instance this tool launched in the client's region; with `tags`, only those carrying them. */
+export async function findOurInstances(client: EC2Client, tags: Record<string, string> = {}): Promise<InstanceView[]> {
   const { DescribeInstancesCommand } = await ec2();
   try {
     const reply = await client.send(
@@ -84,6 +84,7 @@ export async function findOurInstances(client: EC2Client): Promise<InstanceView[
         Filters: [
           { Name: 'tag-key', Values: [TOOL_TAG] },
           { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+          ...Object.entries(tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] })),
         ],
       }),
     );

@@ -38,3 +38,18 @@ export function startWatchdogCommand(idleMinutes: number): string {
 
 /** Minutes the idle watchdog waits when the profile does not say. */
 export const DEFAULT_IDLE_MINUTES = 15;
+
+/**
+ * The first part of every instance's UserData: cloud-init starts the idle watchdog at boot, so an instance that
+ * no job ever reaches (a wrong key or user, SSH blocked, a build killed while it launched) still shuts down.
+ * cloud-init runs it as root, so it starts the watchdog as the login user, whose home the jobs use.
+ */
+export function bootGuardScript(loginUser: string, idleMinutes: number): string {
+  return [
+    '#!/bin/sh',
+    `start=${shellQuote(startWatchdogCommand(idleMinutes))}`,
+    `if [ "$(id -u)" = 0 ] && [ ${shellQuote(loginUser)} != root ]; then exec su -s /bin/sh -c "$start" ${shellQuote(loginUser)}; fi`,
+    'exec sh -c "$start"',
+    '',
+  ].join('\n');
+}
