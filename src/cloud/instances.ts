@@ -1,5 +1,5 @@
 import type { EC2Client, Instance, RunInstancesCommandInput, Tag } from '@aws-sdk/client-ec2';
-import { awsError } from './aws-errors.js';
+import { awsError, capacityError } from './aws-errors.js';
 import { TOOL_TAG } from './tags.js';
 
 export interface InstanceView {
@@ -36,6 +36,7 @@ export async function launchInstance(client: EC2Client, instanceArgs: RunInstanc
     if (!id) throw new Error('RunInstances returned no instance');
     return id;
   } catch (error) {
+    if ((error as { name?: string }).name === 'InsufficientInstanceCapacity') throw capacityError(instanceArgs, error);
     throw awsError('launching the instance', error);
   }
 }

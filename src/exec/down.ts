@@ -29,7 +29,7 @@ async function terminate(client: EC2Client, instanceId: string, what: string): P
  * The profile's recorded instance and any other one tagged with this project and profile (launched by a step
  * that was killed before it recorded it, or recorded in a state file that is now unreadable).
  */
-async function downProfile(job: JobProfile): Promise<void> {
+export async function downProfile(job: JobProfile): Promise<void> {
   let recorded: string | undefined;
   try {
     const state = readInstanceState(job.stateDir, job.id);

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { PROFILES_DIR } from '../generate/profiles.js';
 import { UserError } from '../util/user-error.js';
 import { defaultStateDir, selectProfile, type JobProfile, type ProfileSelector, type ProfileUse } from './job-profile.js';
@@ -29,4 +29,12 @@ export function describeProfiles(jobs: readonly JobProfile[]): string {
   return jobs
     .map(({ id, profile }) => `${id} (${profile.instanceArgs.InstanceType ?? 'default type'} from ${profile.instanceArgs.ImageId ?? 'default image'} in ${profile.clientArgs.region ?? 'the default region'})`)
     .join(', ');
+}
+
+/** The profiles the build.ninja beside a state folder uses, or undefined when there is none. */
+export function profilesInManifest(stateDir: string): Set<string> | undefined {
+  const manifest = join(dirname(stateDir), 'build.ninja');
+  if (!existsSync(manifest)) return undefined;
+  const text = readFileSync(manifest, 'utf8');
+  return new Set([...text.matchAll(/(?:--profile |\bprofile = )([0-9a-f]{12})\b/g)].map((match) => match[1]!));
 }

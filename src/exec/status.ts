@@ -6,7 +6,7 @@ import { formatDuration } from './duration.js';
 import { REMOTE_HOME } from './idle-watchdog.js';
 import { isReady, readInstanceState, type InstanceState } from './instance-state.js';
 import type { JobProfile, ProfileSelector } from './job-profile.js';
-import { selectProfiles } from './profile-list.js';
+import { profilesInManifest, selectProfiles } from './profile-list.js';
 import { quiet } from './progress.js';
 import { connectToInstance } from './ssh-target.js';
 
@@ -47,6 +47,11 @@ async function statusLine(job: JobProfile): Promise<string> {
 
 /** One line per profile: which instance, where, its AWS state, uptime, idle time against the limit, jobs run. */
 export async function runStatus(selector: ProfileSelector): Promise<number> {
-  for (const job of selectProfiles(selector, 'aws')) process.stdout.write(`${job.id}: ${await statusLine(job)}\n`);
+  const jobs = selectProfiles(selector, 'aws');
+  const named = selector.profile || selector.config ? undefined : profilesInManifest(jobs[0]!.stateDir);
+  for (const job of jobs) {
+    const stale = named && !named.has(job.id) ? ' (no longer in build.ninja: remote-exec prune removes it)' : '';
+    process.stdout.write(`${job.id}: ${await statusLine(job)}${stale}\n`);
+  }
   return 0;
 }
