@@ -47,10 +47,12 @@ interface LaunchPlace { InstanceType?: string; Placement?: { AvailabilityZone?: 
 /** RunInstances found no capacity even after the SDK's retries: what was asked for, and what to change. */
 export function capacityError(args: LaunchPlace, error: unknown): UserError {
   const failure = (error ?? {}) as AwsError;
-  const zone = args.Placement?.AvailabilityZone ?? (args.SubnetId ? `the zone of subnet ${args.SubnetId}` : 'the availability zone AWS chose');
+  const zone = args.Placement?.AvailabilityZone
+    ? `availability zone ${args.Placement.AvailabilityZone}`
+    : args.SubnetId ? `the zone of subnet ${args.SubnetId}` : 'the availability zone AWS chose';
   const attempts = failure.$metadata?.attempts;
   return new UserError(
-    `launching the instance: AWS has no ${args.InstanceType ?? 'default-type'} capacity in ${zone.startsWith('the ') ? zone : `availability zone ${zone}`}` +
+    `launching the instance: AWS has no ${args.InstanceType ?? 'default-type'} capacity in ${zone}` +
       `${attempts ? ` (${attempts} attempts)` : ''}; try another instanceArgs.InstanceType, or another zone with ` +
       `instanceArgs.Placement.AvailabilityZone or SubnetId (${(failure.message ?? '').split('\n')[0]})`,
   );

@@ -27,7 +27,10 @@ export function selectProfiles(selector: ProfileSelector, use: ProfileUse = 'ssh
 /** One line per profile, to choose from: its id and what its instance is. */
 export function describeProfiles(jobs: readonly JobProfile[]): string {
   return jobs
-    .map(({ id, profile }) => `${id} (${profile.instanceArgs.InstanceType ?? 'default type'} from ${profile.instanceArgs.ImageId ?? 'default image'} in ${profile.clientArgs.region ?? 'the default region'})`)
+    .map(({ id, profile: { instanceArgs, clientArgs } }) => {
+      const region = clientArgs.region ?? 'the default region';
+      return `${id} (${instanceArgs.InstanceType ?? 'default type'} from ${instanceArgs.ImageId ?? 'default image'} in ${region})`;
+    })
     .join(', ');
 }
 

@@ -30,7 +30,8 @@ const idleMinutesOf = (job: JobProfile): number => job.profile.options.idleMinut
 async function launch(client: EC2Client, job: JobProfile, progress: Progress): Promise<string> {
   const args = job.profile.instanceArgs;
   if (args.InstanceInitiatedShutdownBehavior !== 'terminate') {
-    warn(`instanceArgs.InstanceInitiatedShutdownBehavior is ${JSON.stringify(args.InstanceInitiatedShutdownBehavior ?? 'stop')}, so idle shutdown only stops the instance (its disk is still billed); use 'terminate'`);
+    const behavior = JSON.stringify(args.InstanceInitiatedShutdownBehavior ?? 'stop');
+    warn(`instanceArgs.InstanceInitiatedShutdownBehavior is ${behavior}, so idle shutdown only stops the instance (its disk is still billed); use 'terminate'`);
   }
   const projectDir = resolve(job.baseDir);
   const tags = [
@@ -40,18 +41,22 @@ async function launch(client: EC2Client, job: JobProfile, progress: Progress): P
     { Key: PROFILE_TAG, Value: job.id },
   ];
   const idleMinutes = idleMinutesOf(job);
-  const UserData = userDataWithGuard(args.UserData, bootGuardScript(job.profile.sshArgs.username ?? 'root', idleMinutes));
+  const guard = bootGuardScript(job.profile.sshArgs.username ?? 'root', idleMinutes);
+  const UserData = userDataWithGuard(args.UserData, guard);
   // Announced whatever the verbosity: it is what costs money and time.
   printProgress(`launching ${args.InstanceType ?? 'an instance'} from ${args.ImageId ?? 'the default image'}`);
   const instanceId = await launchInstance(client, { ...args, UserData }, tags, `${TOOL_NAME}-${job.id}-${randomUUID()}`);
   const region = await client.config.region();
-  writeInstanceState(job.stateDir, job.id, { instanceId, address: '', region, launchedAt: new Date().toISOString(), idleMinutes, phase: 'launching' });
+  const launchedAt = new Date().toISOString();
+  writeInstanceState(job.stateDir, job.id, { instanceId, address: '', region, launchedAt, idleMinutes, phase: 'launching' });
   progress(`${instanceId} launched; waiting for it to run`);
   return instanceId;
 }
 
 /** Connects to a running instance for the first time (or again after it was repaired) and starts its watchdog. */
-async function reach(job: JobProfile, client: EC2Client, view: InstanceView, progress: Progress, retries = job.profile.options.sshRetries ?? 10): Promise<ReadyInstance> {
+async function reach(
+  job: JobProfile, client: EC2Client, view: InstanceView, progress: Progress, retries = job.profile.options.sshRetries ?? 10,
+): Promise<ReadyInstance> {
   const started = Date.now();
   const pinned = await consoleHostKeys(client, view.instanceId);
   const idleMinutes = idleMinutesOf(job);
@@ -84,7 +89,8 @@ async function reach(job: JobProfile, client: EC2Client, view: InstanceView, pro
 async function abandon(client: EC2Client, job: JobProfile, instanceId: string, error: unknown): Promise<unknown> {
   const message = (error as Error).message;
   const known = readInstanceState(job.stateDir, job.id);
-  const state = { ...(known ?? { instanceId, address: '', region: '', launchedAt: new Date().toISOString(), idleMinutes: idleMinutesOf(job) }), failure: message };
+  const recorded = known ?? { instanceId, address: '', region: '', launchedAt: new Date().toISOString(), idleMinutes: idleMinutesOf(job) };
+  const state = { ...recorded, failure: message };
   if (job.profile.options.keepOnFailure) {
     writeInstanceState(job.stateDir, job.id, { ...state, phase: 'launching' });
     return isUserError(error) ? new UserError(`${message}; kept ${instanceId} running (options.keepOnFailure)`) : error;
@@ -109,7 +115,9 @@ async function launchAndReach(client: EC2Client, job: JobProfile, progress: Prog
 }
 
 /** The recorded instance made ready again (started if stopped), or undefined when it is gone and forgotten. */
-async function repair(client: EC2Client, job: JobProfile, known: InstanceState, progress: Progress): Promise<ReadyInstance | undefined> {
+async function repair(
+  client: EC2Client, job: JobProfile, known: InstanceState, progress: Progress,
+): Promise<ReadyInstance | undefined> {
   const seen = known.phase === 'terminated' ? undefined : await describeInstance(client, known.instanceId);
   if (seen?.state === 'stopping' || seen?.state === 'stopped') {
     progress(`${known.instanceId} is ${seen.state}; starting it`);
@@ -159,7 +167,9 @@ export async function reachInstance(job: JobProfile, progress: Progress): Promis
       }
     }
     // Another job's launch failed while this one waited: the same failure again, not one more instance.
-    if (current?.phase === 'terminated' && changedWhileWaiting) throw new UserError(`${current.failure ?? 'provisioning failed'}; terminated ${current.instanceId}`);
+    if (current?.phase === 'terminated' && changedWhileWaiting) {
+      throw new UserError(`${current.failure ?? 'provisioning failed'}; terminated ${current.instanceId}`);
+    }
     const client = await createEc2Client(job.profile.clientArgs);
     return (current && (await repair(client, job, current, progress))) ?? launchAndReach(client, job, progress);
   }, (holder) => printProgress(`waiting for ${holder}, which is provisioning this instance`));
