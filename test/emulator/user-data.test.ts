@@ -48,6 +48,17 @@ describe('the emulated cloud runs UserData at first boot, as cloud-init does', (
     assert.equal((await readOnceWritten(id, 'order.txt', 'user')).stdout, 'guard\nuser\n');
   });
 
+  it("nests the user's own multipart user data whole", async () => {
+    const users = [
+      'Content-Type: multipart/mixed; boundary="inner"', 'MIME-Version: 1.0', '',
+      '--inner', 'Content-Type: text/cloud-config', '', '#cloud-config', 'packages: []',
+      '--inner', 'Content-Type: text/x-shellscript', '', '#!/bin/sh', 'echo nested >> "$HOME/nested.txt"',
+      '--inner--', '',
+    ].join('\n');
+    const id = await launch(userDataWithGuard(base64(users), '#!/bin/sh\necho guard >> "$HOME/nested.txt"\n'));
+    assert.equal((await readOnceWritten(id, 'nested.txt', 'nested')).stdout, 'guard\nnested\n');
+  });
+
   it('refuses UserData that is not base64, as EC2 does', async () => {
     await assert.rejects(
       ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1, UserData: '#!/bin/sh not encoded' })),
