@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
 import { REMOTE_EXEC, withEnv } from '../helpers/cli.js';
-import { cloudEnv, eventually, liveInstances, projectInstances, remoteExecAsync, runInstancesCalls, testCloud } from '../helpers/cloud.js';
+import {
+  cloudEnv, copyOf, DECODE_EXAMPLE, eventually, liveInstances, ninjaAsync, projectInstances, remoteExecAsync, remoteGenAsync, runInstancesCalls,
+  testCloud,
+} from '../helpers/cloud.js';
 import { configProject } from '../helpers/remote-project.js';
 
 const STATE_FILE = /^[0-9a-f]{12}\.json$/;
@@ -41,6 +44,21 @@ describe('an instance launched but never reached is never orphaned', () => {
     const status = await exec(dir, ['status']);
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.stdout, /^[0-9a-f]{12}: i-\w+ terminated \(ssh: authentication failed for user 'ubuntu'/);
+  });
+
+  it('the original scenario: ninja twice with a wrong key ends with no instance, and status says why', async () => {
+    const wrong = cloud.addKeyPair('not-authorized-in-ninja');
+    const dir = copyOf(DECODE_EXAMPLE);
+    const wrongEnv = cloudEnv(cloud, { DECODE_KEY_PATH: wrong.privateKeyPath });
+    assert.equal((await remoteGenAsync(dir, wrongEnv)).status, 0);
+    for (let run = 1; run <= 2; run++) {
+      const build = await ninjaAsync(dir, wrongEnv);
+      assert.notEqual(build.status, 0);
+      assert.match(build.stderr, /remote-exec: error: ssh: authentication failed .*; terminated i-\w+/);
+      assert.deepEqual(projectInstances(cloud, dir).filter((instance) => instance.state === 'running'), []);
+    }
+    const status = await remoteExecAsync(dir, wrongEnv, ['status']);
+    assert.match(status.stdout, /^[0-9a-f]{12}: i-\w+ terminated \(ssh: authentication failed/);
   });
 
   it('keepOnFailure keeps it; status and down know it, and it terminates itself when no job ever reaches it', async () => {
