@@ -78,7 +78,7 @@ describe('an instance launched but never reached is never orphaned', () => {
     assert.equal(down.status, 0, down.stderr);
   });
 
-  it('Ctrl-C right after the launch: status and down know the instance', async () => {
+  it('Ctrl-C right after the launch: status, the next step and down know the instance', async () => {
     const dir = configProject(cloud);
     const child = spawn(process.execPath, [REMOTE_EXEC, '--config', 'remote.json', 'up'], { cwd: dir, env: withEnv(env) });
     let stderr = '';
@@ -91,6 +91,10 @@ describe('an instance launched but never reached is never orphaned', () => {
     const [instance] = projectInstances(cloud, dir);
     const status = await exec(dir, ['status']);
     assert.match(status.stdout, new RegExp(`^[0-9a-f]{12}: ${instance!.instanceId}`));
+    const launches = runInstancesCalls(cloud);
+    const next = await exec(dir, ['--', 'true']);
+    assert.equal(next.status, 0, next.stderr);
+    assert.equal(runInstancesCalls(cloud), launches, 'the next step reuses it');
     const down = await exec(dir, ['down']);
     assert.equal(down.status, 0, down.stderr);
     assert.match(down.stderr, new RegExp(`terminated ${instance!.instanceId}`));
