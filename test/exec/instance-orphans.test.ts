@@ -61,21 +61,32 @@ describe('an instance launched but never reached is never orphaned', () => {
     assert.match(status.stdout, /^[0-9a-f]{12}: i-\w+ terminated \(ssh: authentication failed/);
   });
 
-  it('keepOnFailure keeps it; status and down know it, and it terminates itself when no job ever reaches it', async () => {
+  it('keepOnFailure keeps it, and status and down know it', async () => {
     const wrong = cloud.addKeyPair('not-authorized-either');
-    const dir = configProject(cloud, {}, { sshArgs: { privateKeyPath: wrong.privateKeyPath }, keepOnFailure: true, idleMinutes: 0.05 });
+    const dir = configProject(cloud, {}, { sshArgs: { privateKeyPath: wrong.privateKeyPath }, keepOnFailure: true });
     const result = await exec(dir, ['--', 'true']);
     assert.equal(result.status, 255);
-    assert.match(result.stderr, /authentication failed .*; kept i-\w+ running \(options\.keepOnFailure\)/);
-    const [kept] = projectInstances(cloud, dir);
-    assert.ok(kept, 'the instance is kept');
+    const kept = /authentication failed .*; kept (i-\w+) running \(options\.keepOnFailure\)/.exec(result.stderr)?.[1];
+    assert.ok(kept, result.stderr);
     const status = await exec(dir, ['status']);
-    assert.match(status.stdout, new RegExp(`^[0-9a-f]{12}: ${kept.instanceId} at 127\\.\\S+, running`));
-    await eventually(() => projectInstances(cloud, dir).length === 0);
-    const terminatedByCall = cloud.calls().some((call) => call.action === 'TerminateInstances' && call.params['InstanceId.1'] === kept.instanceId);
-    assert.ok(!terminatedByCall, 'the guard from UserData, not an API call');
+    assert.match(status.stdout, new RegExp(`^[0-9a-f]{12}: ${kept} at 127\\.\\S+, running`));
     const down = await exec(dir, ['down']);
     assert.equal(down.status, 0, down.stderr);
+    assert.match(down.stderr, new RegExp(`terminated ${kept}`));
+    assert.deepEqual(projectInstances(cloud, dir), []);
+  });
+
+  it('an instance no job ever reaches shuts itself down: the idle watchdog starts from UserData at boot', async () => {
+    const wrong = cloud.addKeyPair('not-authorized-at-all');
+    const dir = configProject(cloud, {}, { sshArgs: { privateKeyPath: wrong.privateKeyPath }, keepOnFailure: true, idleMinutes: 0.05 });
+    const result = await exec(dir, ['--', 'true']);
+    const kept = /; kept (i-\w+) running/.exec(result.stderr)?.[1];
+    assert.ok(kept, result.stderr);
+    // idleMinutes, plus the grace the boot watchdog gives a slow first connection.
+    await eventually(() => !projectInstances(cloud, dir).some((instance) => instance.instanceId === kept));
+    const terminatedByCall = cloud.calls().some((call) => call.action === 'TerminateInstances' && call.params['InstanceId.1'] === kept);
+    assert.ok(!terminatedByCall, 'the guard from UserData, not an API call');
+    assert.equal((await exec(dir, ['down'])).status, 0);
   });
 
   it('Ctrl-C right after the launch: status, the next step and down know the instance', async () => {
