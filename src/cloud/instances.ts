@@ -1,5 +1,5 @@
 import type { EC2Client, Instance, RunInstancesCommandInput, Tag } from '@aws-sdk/client-ec2';
-import { awsError } from './aws-errors.js';
+import { awsError, capacityError } from './aws-errors.js';
 import { TOOL_TAG } from './tags.js';
 
 export interface InstanceView {
@@ -36,6 +36,7 @@ export async function launchInstance(client: EC2Client, instanceArgs: RunInstanc
     if (!id) throw new Error('RunInstances returned no instance');
     return id;
   } catch (error) {
+    if ((error as { name?: string }).name === 'InsufficientInstanceCapacity') throw capacityError(instanceArgs, error);
     throw awsError('launching the instance', error);
   }
 }
@@ -75,8 +76,8 @@ export async function describeInstance(client: EC2Client, instanceId: string): P
   }
 }
 
-/** Every live instance this tool launched in the client's region. */
-export async function findOurInstances(client: EC2Client): Promise<InstanceView[]> {
+/** Every live instance this tool launched in the client's region; with `tags`, only those carrying them. */
+export async function findOurInstances(client: EC2Client, tags: Record<string, string> = {}): Promise<InstanceView[]> {
   const { DescribeInstancesCommand } = await ec2();
   try {
     const reply = await client.send(
@@ -84,6 +85,7 @@ export async function findOurInstances(client: EC2Client): Promise<InstanceView[
         Filters: [
           { Name: 'tag-key', Values: [TOOL_TAG] },
           { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+          ...Object.entries(tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] })),
         ],
       }),
     );

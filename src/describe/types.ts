@@ -15,6 +15,8 @@ export interface ConnectionOptions {
   jobs?: number;
   /** The instance terminates itself after this many minutes without a job. */
   idleMinutes?: number;
+  /** Keep an instance this tool launched but could not reach over SSH (to look into it); by default it is terminated. */
+  keepOnFailure?: boolean;
 }
 
 /** A source passed literally on the command line instead of as a file (SCons' Value). */

@@ -9,6 +9,7 @@ import type { InstanceLifecycle } from './instance-lifecycle.js';
 import { instanceXml, stateXml } from './instance-xml.js';
 import type { UserIds } from './login-user.js';
 import type { QueryParams } from './query-params.js';
+import { decodeUserData } from './user-data.js';
 import type { XmlNode } from './xml.js';
 
 export interface Ec2Settings {
@@ -58,6 +59,7 @@ export class EmulatedEc2 {
     const behavior = params.get('InstanceInitiatedShutdownBehavior') ?? 'stop';
     if (behavior !== 'stop' && behavior !== 'terminate') throw new Ec2Error('InvalidParameterValue', `Invalid value '${behavior}' for InstanceInitiatedShutdownBehavior`);
     const tags = this.#launchTags(params);
+    const userData = decodeUserData(params.get('UserData'));
     const reservationId = hexId('r');
     const instanceIds = Array.from({ length: maxCount }, (_, launchIndex) => {
       const instanceId = hexId('i');
@@ -72,6 +74,7 @@ export class EmulatedEc2 {
         launchTime: new Date(),
         tags: new Map(tags),
         shutdownBehavior: behavior,
+        userData,
         disk: prepareDisk(dir, `${publicKey}\n`, this.settings.loginUser),
         epoch: 0,
         timers: new Set(),

@@ -25,6 +25,8 @@ export interface EmulatedInstance {
   launchTime: Date;
   tags: Map<string, string>;
   shutdownBehavior: 'stop' | 'terminate';
+  /** RunInstances' UserData, decoded; its scripts run at first boot, as cloud-init runs them. */
+  userData?: string;
   /** Why the instance last left 'running' (EC2's StateReason and StateTransitionReason). */
   stateReason?: { code: string; message: string; at: Date };
   disk: InstanceDisk;

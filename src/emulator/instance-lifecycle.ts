@@ -5,6 +5,7 @@ import type { EmulatedInstance, ShutdownInitiator } from './fleet.js';
 import { ensureHostKey } from './instance-disk.js';
 import { CONTROL_FILE } from './instance-tools.js';
 import { startSshd, stopSshd } from './sshd-process.js';
+import { bootScripts } from './user-data.js';
 
 export interface LifecycleSettings {
   bootDelayMs: number;
@@ -49,8 +50,10 @@ export class InstanceLifecycle {
       try {
         const address = await this.settings.addresses.allocate(this.settings.sshPort);
         instance.address = address;
+        const firstBoot = instance.disk.hostKey === undefined;
         ensureHostKey(instance.disk, `ip-${address.replace(/\./g, '-')}`);
-        const sshd = await startSshd(instance.disk, address, this.settings.sshPort, [this.settings.stateDir]);
+        const scripts = firstBoot ? bootScripts(instance.userData) : [];
+        const sshd = await startSshd(instance.disk, address, this.settings.sshPort, [this.settings.stateDir], scripts);
         if (this.#closed || instance.epoch !== epoch) return await stopSshd(sshd);
         instance.sshd = sshd;
         instance.state = 'running';

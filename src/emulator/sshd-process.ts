@@ -36,16 +36,34 @@ function hiddenFolders(extra: readonly string[]): string[] {
   return [...new Set(tops)].filter((top) => !SYSTEM_DIRS.has(top.slice(1)));
 }
 
+const LOGIN_ENV = `HOME=/home/${LOGIN_USER} USER=${LOGIN_USER} LOGNAME=${LOGIN_USER} SHELL=/bin/sh PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`;
+
+// cloud-init's final stage, after sshd is up: the user data's scripts, in order, in the background. They run as
+// the login user, since the instance has no root to offer (its sudo runs commands as that user too); they land
+// in the instance's private /tmp and log to the sshd log.
+function bootScriptLines(scripts: readonly string[]): string[] {
+  if (scripts.length === 0) return [];
+  const dir = '/tmp/cloud-init-scripts';
+  const files = scripts.map((_, index) => `${dir}/part-${String(index + 1).padStart(3, '0')}`);
+  return [
+    `mkdir -p ${dir}`,
+    ...scripts.map((script, index) => `printf '%s' ${Buffer.from(script).toString('base64')} | base64 -d > ${files[index]}`),
+    `chmod 755 ${files.join(' ')}`,
+    `(for part in ${files.join(' ')}; do setpriv --reuid=${LOGIN_USER} --regid=${LOGIN_USER} --init-groups env -i ${LOGIN_ENV} "$part" </dev/null || echo "cloud-init: $part failed" >&2; done) &`,
+  ];
+}
+
 // sshd runs as PID 1 of its own pid and mount namespaces: the instance's disk is mounted over /home/ubuntu,
 // /etc/ssh and /usr/local/bin, the project is hidden under empty tmpfs mounts, and killing PID 1 ends every
 // process the instance started, like a powered-off machine.
-function namespaceScript(disk: InstanceDisk, hidden: string[]): string {
+function namespaceScript(disk: InstanceDisk, hidden: string[], scripts: readonly string[]): string {
   return [
     'set -e',
     `mount --bind ${JSON.stringify(disk.home)} /home/${LOGIN_USER}`,
     `mount --bind ${JSON.stringify(disk.etcSsh)} /etc/ssh`,
     `mount --bind ${JSON.stringify(disk.bin)} /usr/local/bin`,
     ...hidden.map((folder) => `[ -d ${folder} ] && mount -t tmpfs -o mode=1777 tmpfs ${folder} || true`),
+    ...bootScriptLines(scripts),
     'exec /usr/sbin/sshd -D -e -f /etc/ssh/sshd_config',
   ].join('\n');
 }
@@ -76,14 +94,15 @@ function childPid(pid: number | undefined): number | undefined {
   }
 }
 
-export async function startSshd(disk: InstanceDisk, address: string, port: number, hide: readonly string[]): Promise<SshdProcess> {
+/** `bootScripts`: what cloud-init would run at this boot (the user data's scripts, on the first one). */
+export async function startSshd(disk: InstanceDisk, address: string, port: number, hide: readonly string[], bootScripts: readonly string[] = []): Promise<SshdProcess> {
   writeFileSync(join(disk.etcSsh, 'sshd_config'), sshdConfig(address, port));
   const log = openSync(join(disk.dir, 'sshd.log'), 'a');
   // setpriv: unshare dies with the emulator, even a SIGKILLed one; --kill-child: the namespace dies with unshare.
   const wrapper = spawn(
     'setpriv',
     ['--pdeathsig', 'SIGKILL', 'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child=SIGKILL', '--mount-proc',
-      'sh', '-c', namespaceScript(disk, hiddenFolders(hide))],
+      'sh', '-c', namespaceScript(disk, hiddenFolders(hide), bootScripts)],
     { stdio: ['ignore', log, log] },
   );
   wrapper.unref();

@@ -23,9 +23,9 @@ while sleep "$interval"; do
 done
 `;
 
-/** A shell command that (re)starts the watchdog unless one is already running; safe to send on every provisioning. */
-export function startWatchdogCommand(idleMinutes: number): string {
-  const idleSeconds = Math.max(1, Math.round(idleMinutes * 60));
+/** A shell command that (re)starts the watchdog, replacing a running one; safe to send on every provisioning. */
+export function startWatchdogCommand(idleMinutes: number, graceSeconds = 0): string {
+  const idleSeconds = Math.max(1, Math.round(idleMinutes * 60)) + graceSeconds;
   const interval = Math.min(30, Math.max(1, Math.floor(idleSeconds / 10)));
   return [
     `dir="$HOME/${REMOTE_HOME}"`,
@@ -38,3 +38,21 @@ export function startWatchdogCommand(idleMinutes: number): string {
 
 /** Minutes the idle watchdog waits when the profile does not say. */
 export const DEFAULT_IDLE_MINUTES = 15;
+
+/** How much longer than idleMinutes the watchdog started at boot waits, so a slow first connection is not cut off. */
+const FIRST_JOB_GRACE_SECONDS = 30;
+
+/**
+ * The first part of every instance's UserData: cloud-init starts the idle watchdog at boot, so an instance that
+ * no job ever reaches (a wrong key or user, SSH blocked, a build killed while it launched) still shuts down.
+ * cloud-init runs it as root, so it starts the watchdog as the login user, whose home the jobs use.
+ */
+export function bootGuardScript(loginUser: string, idleMinutes: number): string {
+  return [
+    '#!/bin/sh',
+    `start=${shellQuote(startWatchdogCommand(idleMinutes, FIRST_JOB_GRACE_SECONDS))}`,
+    `if [ "$(id -u)" = 0 ] && [ ${shellQuote(loginUser)} != root ]; then exec su -s /bin/sh -c "$start" ${shellQuote(loginUser)}; fi`,
+    'exec sh -c "$start"',
+    '',
+  ].join('\n');
+}

@@ -5,7 +5,7 @@ import { fingerprint } from '../transport/index.js';
 import { UserError } from '../util/user-error.js';
 import { exitStatus } from './exit-status.js';
 import type { ProfileSelector } from './job-profile.js';
-import { selectProfiles } from './profile-list.js';
+import { describeProfiles, selectProfiles } from './profile-list.js';
 import { printProgress } from './progress.js';
 import { reachInstance } from './provision.js';
 
@@ -24,7 +24,7 @@ function pinnedKnownHosts(address: string, port: number, pinned: string | undefi
 /** `remote-exec ssh`: an interactive shell (or the given command) on the profile's instance, with the system's ssh. */
 export async function runSsh(selector: ProfileSelector, command: string[]): Promise<number> {
   const [job, ...others] = selectProfiles(selector);
-  if (others.length > 0) throw new UserError('several connection profiles here; choose one with --profile ID');
+  if (others.length > 0) throw new UserError(`several connection profiles here: ${describeProfiles([job!, ...others])}; choose one with --profile ID`);
   const { state, transport } = await reachInstance(job!, printProgress);
   const hostKey = transport.hostKey;
   await transport.close();

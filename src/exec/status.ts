@@ -1,20 +1,21 @@
+import { Writable } from 'node:stream';
 import { createEc2Client } from '../cloud/ec2-client.js';
 import { describeInstance } from '../cloud/instances.js';
+import { isUserError } from '../util/user-error.js';
 import { formatDuration } from './duration.js';
 import { REMOTE_HOME } from './idle-watchdog.js';
-import { readInstanceState } from './instance-state.js';
+import { isReady, readInstanceState, type InstanceState } from './instance-state.js';
 import type { JobProfile, ProfileSelector } from './job-profile.js';
-import { selectProfiles } from './profile-list.js';
+import { profilesInManifest, selectProfiles } from './profile-list.js';
 import { quiet } from './progress.js';
 import { connectToInstance } from './ssh-target.js';
 
 const ACTIVITY = `cd "$HOME/${REMOTE_HOME}" && echo $(date +%s) $(stat -c %Y activity) $(cat jobs.log 2>/dev/null | wc -l)`;
 
-async function activity(job: JobProfile, state: NonNullable<ReturnType<typeof readInstanceState>>): Promise<string> {
+async function activity(job: JobProfile, state: InstanceState): Promise<string> {
   try {
     const transport = await connectToInstance(job, state, { retries: 0, progress: quiet });
     let text = '';
-    const { Writable } = await import('node:stream');
     await transport.exec(ACTIVITY, { stdout: new Writable({ write: (chunk, _encoding, done) => ((text += chunk), done()) }) });
     await transport.close();
     const [now, last, jobs] = text.trim().split(/\s+/).map(Number);
@@ -24,20 +25,33 @@ async function activity(job: JobProfile, state: NonNullable<ReturnType<typeof re
   }
 }
 
+async function statusLine(job: JobProfile): Promise<string> {
+  let state: InstanceState | undefined;
+  try {
+    state = readInstanceState(job.stateDir, job.id);
+  } catch (error) {
+    if (isUserError(error)) return error.message;
+    throw error;
+  }
+  if (!state) return 'no instance';
+  if (state.phase === 'terminated') return `${state.instanceId} terminated (${state.failure ?? 'after a failure'})`;
+  const client = await createEc2Client(job.profile.clientArgs);
+  const seen = await describeInstance(client, state.instanceId);
+  const parts = [`${state.instanceId}${state.address ? ` at ${state.address}` : ''}`, seen?.state ?? 'unknown to AWS'];
+  if (seen?.launchTime) parts.push(`up ${formatDuration((Date.now() - seen.launchTime.getTime()) / 1000)}`);
+  if (seen?.state === 'running' && state.address) parts.push(await activity(job, state));
+  if (!isReady(state)) parts.push('not yet reached over SSH');
+  if (state.failure) parts.push(`last failure: ${state.failure}`);
+  return parts.join(', ');
+}
+
 /** One line per profile: which instance, where, its AWS state, uptime, idle time against the limit, jobs run. */
 export async function runStatus(selector: ProfileSelector): Promise<number> {
-  for (const job of selectProfiles(selector)) {
-    const state = readInstanceState(job.stateDir, job.id);
-    if (!state) {
-      process.stdout.write(`${job.id}: no instance\n`);
-      continue;
-    }
-    const client = await createEc2Client(job.profile.clientArgs);
-    const seen = await describeInstance(client, state.instanceId);
-    const awsState = seen?.state ?? 'unknown to AWS';
-    const uptime = seen?.launchTime ? `up ${formatDuration((Date.now() - seen.launchTime.getTime()) / 1000)}` : '';
-    const details = seen?.state === 'running' ? await activity(job, state) : '';
-    process.stdout.write(`${job.id}: ${state.instanceId} at ${state.address}, ${awsState}${uptime ? `, ${uptime}` : ''}${details ? `, ${details}` : ''}\n`);
+  const jobs = selectProfiles(selector, 'aws');
+  const named = selector.profile || selector.config ? undefined : profilesInManifest(jobs[0]!.stateDir);
+  for (const job of jobs) {
+    const stale = named && !named.has(job.id) ? ' (no longer in build.ninja: remote-exec prune removes it)' : '';
+    process.stdout.write(`${job.id}: ${await statusLine(job)}${stale}\n`);
   }
   return 0;
 }

@@ -48,3 +48,13 @@ export function liveInstances(cloud: Cloud) {
 export function runInstancesCalls(cloud: Cloud): number {
   return cloud.calls().filter((call) => call.action === 'RunInstances' && !call.error).length;
 }
+
+/** The project's instances that are not terminated (or on their way there). */
+export function projectInstances(cloud: Cloud, dir: string) {
+  return liveInstances(cloud).filter((instance) => instance.tags['scons-remote:project'] === dir);
+}
+
+/** Polls (without a time limit of its own: the test runner's applies) until `done` holds. */
+export async function eventually(done: () => boolean, intervalMs = 100): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+}

@@ -4,6 +4,7 @@ import { makeProject } from './cli.js';
 export interface RemoteConfigOptions {
   idleMinutes?: number;
   sshRetries?: number;
+  keepOnFailure?: boolean;
   instanceArgs?: Record<string, unknown>;
   sshArgs?: Record<string, unknown>;
   clientArgs?: Record<string, unknown>;
@@ -15,7 +16,7 @@ export function remoteConfig(cloud: Cloud, options: RemoteConfigOptions = {}): s
     clientArgs: { region: cloud.region, ...options.clientArgs },
     instanceArgs: { ImageId: cloud.imageId, InstanceType: 't2.micro', KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1, InstanceInitiatedShutdownBehavior: 'terminate', ...options.instanceArgs },
     sshArgs: { username: cloud.sshUser, privateKeyPath: cloud.keyPair.privateKeyPath, ...options.sshArgs },
-    options: { idleMinutes: options.idleMinutes ?? 15, sshRetries: options.sshRetries ?? 6 },
+    options: { idleMinutes: options.idleMinutes ?? 15, sshRetries: options.sshRetries ?? 6, ...(options.keepOnFailure === undefined ? {} : { keepOnFailure: options.keepOnFailure }) },
   });
 }
 
