@@ -12,7 +12,7 @@ import type {
 const COMMAND_KEYS = ['target', 'source', 'action'] as const;
 const COMMAND_REMOTE_KEYS = ['target', 'source', 'action', 'clientArgs', 'instanceArgs', 'sshArgs'] as const;
 const ACTION_REMOTE_KEYS = ['cmd', 'cmdArgs'] as const;
-const CONNECTION_OPTION_KEYS = ['sshRetries', 'jobs', 'idleMinutes', 'keepOnFailure'] as const;
+const CONNECTION_OPTION_KEYS = ['sshRetries', 'jobs', 'idleMinutes', 'keepOnFailure', 'stallSeconds'] as const;
 const ENVIRONMENT_KEYS = ['ENV'] as const;
 
 export interface EnvironmentOptions {
@@ -54,6 +54,9 @@ export class EnvironmentRemote {
     checkOptionKeys(options, CONNECTION_OPTION_KEYS, 'connectionInitialize options', location);
     positiveInteger(options.sshRetries, 'sshRetries', location);
     positiveInteger(options.jobs, 'jobs', location);
+    if (options.stallSeconds !== undefined && !(Number.isInteger(options.stallSeconds) && options.stallSeconds > 0)) {
+      throw new UserError(`${location}: connectionInitialize: stallSeconds must be a whole number > 0`);
+    }
     if (options.idleMinutes !== undefined && !(options.idleMinutes > 0)) throw new UserError(`${location}: connectionInitialize: idleMinutes must be a number > 0`);
     if (options.keepOnFailure !== undefined && typeof options.keepOnFailure !== 'boolean') throw new UserError(`${location}: connectionInitialize: keepOnFailure must be true or false`);
     if (options.jobs === 0) throw new UserError(`${location}: connectionInitialize: jobs must be at least 1`);

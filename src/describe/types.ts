@@ -17,6 +17,8 @@ export interface ConnectionOptions {
   idleMinutes?: number;
   /** Keep an instance this tool launched but could not reach over SSH (to look into it); by default it is terminated. */
   keepOnFailure?: boolean;
+  /** An upload or download with no progress for this many seconds fails, as does a peer silent to keepalives. */
+  stallSeconds?: number;
 }
 
 /** A source passed literally on the command line instead of as a file (SCons' Value). */

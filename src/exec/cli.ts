@@ -7,12 +7,12 @@ import { runJob } from './run-job.js';
 
 const USAGE = `remote-exec [--profile ID | --config remote.json] [--in PATH...]
             [--out PATH...] -- CMD [ARGS...]
-remote-exec up | status | down [--all] | ssh | cloud
+remote-exec up | status | down [--all] | prune | ssh | cloud
 
 Runs one build step on the EC2 instance of a connection profile (launched once, then
 reused), or here when SCONS_REMOTE_MODE=local.`;
 
-const COMMANDS = ['up', 'status', 'down', 'ssh', 'cloud'];
+const COMMANDS = ['up', 'status', 'down', 'prune', 'ssh', 'cloud'];
 
 function packageVersion(): string {
   const path = new URL('../../../package.json', import.meta.url);
@@ -87,6 +87,14 @@ export async function runExecCli(argv: string[]): Promise<number> {
       (command) => profileOptions(command).option('all', { type: 'boolean', default: false, describe: 'Every instance tagged by scons-remote in the region' }),
       async (args) => {
         exitCode = await (await import('./down.js')).runDown({ ...profileSelector(args), all: args.all });
+      },
+    )
+    .command(
+      'prune',
+      'Forget the profiles build.ninja no longer names, terminating their instances',
+      profileOptions,
+      async (args) => {
+        exitCode = await (await import('./prune.js')).runPrune(profileSelector(args));
       },
     )
     .command('ssh', 'An interactive shell on the instance (a command may follow `--`)', profileOptions, async (args) => {

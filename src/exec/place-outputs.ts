@@ -20,12 +20,14 @@ function refusal(output: string, reason: string): UserError {
  * Makes the folders leading to an output, refusing to go through a symbolic link: an earlier output that is a
  * link to a folder must not redirect this one elsewhere.
  */
-function makeParents(output: string): void {
-  for (const folder of parentFolders(output)) {
+function makeParents(projectDir: string, output: string): void {
+  for (const parent of parentFolders(output)) {
+    const folder = join(projectDir, parent);
     const stat = lstatOrUndefined(folder);
     if (!stat) mkdirSync(folder);
-    else if (stat.isSymbolicLink()) throw refusal(output, `'${folder}' is a symbolic link, and outputs are never placed through one`);
-    else if (!stat.isDirectory()) throw refusal(output, `'${folder}' is not a folder`);
+    else if (stat.isSymbolicLink()) {
+      throw refusal(output, `'${parent}' is a symbolic link, and outputs are never placed through one`);
+    } else if (!stat.isDirectory()) throw refusal(output, `'${parent}' is not a folder`);
   }
 }
 
@@ -33,17 +35,19 @@ function makeParents(output: string): void {
  * Moves each downloaded output from the job's scratch folder into place with a rename, so a target is either
  * the previous one or the complete new one, never a partial file. Scratch lives in the state folder, on the
  * project's filesystem, so the rename is atomic. A folder output replaces the old folder as a whole.
+ * Outputs are relative to `projectDir`, as they are inside `scratchDir`.
  */
-export function placeOutputs(scratchDir: string, outputs: readonly string[]): void {
+export function placeOutputs(scratchDir: string, projectDir: string, outputs: readonly string[]): void {
   for (const declared of outputs) {
-    const output = projectPath(declared);
-    if (!output) throw refusal(declared, 'it is outside the project');
-    makeParents(output);
+    const relativeOutput = projectPath(declared);
+    if (!relativeOutput) throw refusal(declared, 'it is outside the project');
+    makeParents(projectDir, relativeOutput);
+    const output = join(projectDir, relativeOutput);
     const previous = `${output}.scons-remote-old-${process.pid}`;
     const hadPrevious = lstatOrUndefined(output) !== undefined;
     if (hadPrevious) renameSync(output, previous);
     try {
-      renameSync(join(scratchDir, output), output);
+      renameSync(join(scratchDir, relativeOutput), output);
     } catch (error) {
       if (hadPrevious) renameSync(previous, output);
       throw error;

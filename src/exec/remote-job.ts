@@ -66,14 +66,13 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
     let downloadMs = 0;
     if (ran.status === 0 && paths.outputs.length > 0) {
       const downloading = timer();
-      // Outputs land in scratch under their absolute path, the form placeOutputs maps back to their place.
-      const { missing } = await transport.get(jobDir, paths.outputs, join(scratch, paths.baseDir));
+      const { missing } = await transport.get(jobDir, paths.outputs, scratch);
       if (missing.length > 0) {
         const named = missing.map((path) => `'${relative(process.cwd(), join(paths.baseDir, path))}'`);
         const plural = missing.length > 1 ? 's' : '';
         throw new UserError(`the command succeeded but did not produce declared output${plural} ${named.join(', ')}`);
       }
-      placeOutputs(scratch, paths.outputs.map((output) => join(paths.baseDir, output)));
+      placeOutputs(scratch, paths.baseDir, paths.outputs);
       downloadMs = downloading();
     }
     progress(`timings: connect ${connectMs} ms, upload ${uploadMs} ms, run ${runMs} ms, download ${downloadMs} ms`);

@@ -23,6 +23,13 @@ export function connectToInstance(job: JobProfile, state: InstanceState, options
       sshArgs: { ...sshArgs, ...(sshArgs.privateKeyPath ? { privateKeyPath: resolve(job.baseDir, sshArgs.privateKeyPath) } : {}) },
       hostKeys,
     },
-    { retries: options.retries, onRetry: (attempt, error, delayMs) => options.progress(`SSH attempt ${attempt} failed (${(error as NodeJS.ErrnoException).code ?? error.message}); retrying in ${(delayMs / 1000).toFixed(1)} s`) },
+    {
+      retries: options.retries,
+      stallSeconds: job.profile.options.stallSeconds,
+      onRetry: (attempt, error, delayMs) => {
+        const reason = (error as NodeJS.ErrnoException).code ?? error.message;
+        options.progress(`SSH attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)} s`);
+      },
+    },
   );
 }

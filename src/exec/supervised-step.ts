@@ -36,6 +36,11 @@ interface Attachment {
   closed: Promise<number>;
 }
 
+/** The transport's own words for a lost connection (which names the instance and the phase), else ours. */
+function lossReason(error: unknown): string {
+  return error instanceof Error ? error.message : LOST;
+}
+
 function forward(to: NodeJS.WritableStream, bytes: Buffer, done: (error?: Error | null) => void): void {
   if (bytes.length === 0) done();
   else to.write(bytes, (error) => done(error));
@@ -51,6 +56,7 @@ export class SupervisedStep {
   #current: Attachment | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #cancelled = false;
+  #lostBecause = LOST;
 
   constructor(
     private readonly jobId: string,
@@ -78,7 +84,10 @@ export class SupervisedStep {
         if (trailer.status !== undefined) statusSeen(trailer.status);
       },
     });
-    const closed = transport.exec(command, { stdin: control, stdout, stderr }).catch(() => 255);
+    const closed = transport.exec(command, { stdin: control, stdout, stderr }).catch((error: unknown) => {
+      this.#lostBecause = lossReason(error);
+      return 255;
+    });
     this.#current = { control, closed };
     return Promise.race([status.then((value) => ({ status: value, exit: 0 })), closed.then((exit) => ({ exit }))]);
   }
@@ -94,9 +103,13 @@ export class SupervisedStep {
     let outcome = await this.#attach(transport, startCommand);
     for (let reattaches = 0; outcome.status === undefined; reattaches++) {
       if (outcome.exit === STEP_GONE) throw new UserError(GONE);
-      if (this.#cancelled || reattaches === MAX_REATTACHES) throw new UserError(LOST);
+      if (this.#cancelled || reattaches === MAX_REATTACHES) throw new UserError(this.#lostBecause);
       warn(`${LOST}; attaching to it again`);
-      transport = await reconnect();
+      try {
+        transport = await reconnect();
+      } catch (error) {
+        throw new UserError(`${this.#lostBecause}; attaching again failed: ${lossReason(error)}`);
+      }
       outcome = await this.#attach(transport, attachStepCommand(this.jobId, this.#stdoutPassed, this.#stderrPassed));
     }
     return { status: outcome.status, transport };

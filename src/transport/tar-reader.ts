@@ -1,17 +1,11 @@
 import { Writable } from 'node:stream';
-import { ArchiveError, BLOCK, isZeroBlock, parseHeader, parsePax, type EntryKind, type TarHeader } from './tar-header.js';
+import { ArchiveError, BLOCK, isZeroBlock, parseHeader, parsePax, type TarHeader } from './tar-header.js';
 
 // A streaming tar reader: it hands each entry, with its GNU long names and pax records applied, to a handler
 // that decides what to do with it. It writes nothing itself, so the handler alone decides what may be created.
 
-export interface TarEntry {
-  name: string;
-  kind: EntryKind;
-  typeFlag: string;
-  mode: number;
-  size: number;
-  linkName: string;
-}
+/** A header with its long name and pax records applied. */
+export type TarEntry = TarHeader;
 
 export interface EntryBody {
   write(chunk: Buffer): Promise<void>;

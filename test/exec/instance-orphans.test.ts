@@ -1,26 +1,21 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
 import { REMOTE_EXEC, withEnv } from '../helpers/cli.js';
 import {
   cloudEnv, copyOf, DECODE_EXAMPLE, eventually, liveInstances, ninjaAsync, projectInstances, remoteExecAsync, remoteGenAsync, runInstancesCalls,
   testCloud,
+  instanceStateFile,
 } from '../helpers/cloud.js';
 import { configProject } from '../helpers/remote-project.js';
 
-const STATE_FILE = /^[0-9a-f]{12}\.json$/;
 
 describe('an instance launched but never reached is never orphaned', () => {
   let cloud: Cloud;
   let env: NodeJS.ProcessEnv;
   const exec = (dir: string, args: string[]) => remoteExecAsync(dir, env, ['--config', 'remote.json', ...args]);
-  const stateFile = (dir: string) => {
-    const instances = join(dir, '.scons-remote', 'instances');
-    return join(instances, readdirSync(instances).find((name) => STATE_FILE.test(name))!);
-  };
 
   before(async () => {
     cloud = await testCloud();
@@ -116,7 +111,7 @@ describe('an instance launched but never reached is never orphaned', () => {
     const dir = configProject(cloud);
     assert.equal((await exec(dir, ['--', 'true'])).status, 0);
     const launches = runInstancesCalls(cloud);
-    const path = stateFile(dir);
+    const path = instanceStateFile(dir);
     writeFileSync(path, 'garbage{{{');
     for (const args of [['--', 'true'], ['up']]) {
       const result = await exec(dir, args);

@@ -3,10 +3,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
-import { cloudEnv, copyOf, DECODE_EXAMPLE, liveInstances, ninjaAsync, projectInstances, remoteExecAsync, remoteGenAsync, testCloud } from '../helpers/cloud.js';
+import { cloudEnv, copyOf, DECODE_EXAMPLE, liveInstances, ninjaAsync, projectInstances, remoteExecAsync, remoteGenAsync, testCloud, instanceStateFile } from '../helpers/cloud.js';
 import { configProject } from '../helpers/remote-project.js';
 
-const STATE_FILE = /^[0-9a-f]{12}\.json$/;
 
 /** The decode example, its connection arguments naming the endpoint (and a second profile when `twoProfiles`). */
 function decodeProject(cloud: Cloud, twoProfiles = false): string {
@@ -24,10 +23,6 @@ describe('teardown and status always work', () => {
   let cloud: Cloud;
   let env: NodeJS.ProcessEnv;
   const exec = (dir: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) => remoteExecAsync(dir, { ...env, ...extraEnv }, args);
-  const stateFile = (dir: string) => {
-    const instances = join(dir, '.scons-remote', 'instances');
-    return join(instances, readdirSync(instances).find((name) => STATE_FILE.test(name))!);
-  };
 
   before(async () => {
     cloud = await testCloud();
@@ -42,7 +37,7 @@ describe('teardown and status always work', () => {
     const dir = configProject(cloud);
     assert.equal((await exec(dir, ['--config', 'remote.json', '--', 'true'])).status, 0);
     const [instance] = projectInstances(cloud, dir);
-    const path = stateFile(dir);
+    const path = instanceStateFile(dir);
     writeFileSync(path, readFileSync(path, 'utf8').replace(instance!.instanceId, 'i-0123456789abcdef0'));
     const unknown = await exec(dir, ['--config', 'remote.json', 'down']);
     assert.equal(unknown.status, 0, unknown.stderr);

@@ -51,7 +51,11 @@ describe('a step whose instance dies', () => {
   it('fails mid-command with one line naming the instance and the phase', { timeout: 120_000 }, async () => {
     const { result, host } = await killedStep(['--out', 'o.txt', '--', 'touch "$HOME/started"; sleep 600'], (_dir, home) => existsSync(join(home, 'started')));
     assert.equal(result.status, 255);
-    assert.match(result.stderr, new RegExp(`^remote-exec: error: ssh: connection to ${host} lost during the command \\([^)]+\\)\\n$`));
+    // The shim first tries to attach to the step again, as after a network blip, then gives up.
+    const attachAgain = 'remote-exec: warning: lost the connection to the instance during the step; attaching to it again\\n';
+    const lost = `remote-exec: error: ssh: connection to ${host} lost during the command \\([^)]+\\)`;
+    const unreachable = `attaching again failed: ssh: ${host}:22 unreachable after \\d+ attempts \\(ECONNREFUSED\\)`;
+    assert.match(result.stderr, new RegExp(`^${attachAgain}${lost}; ${unreachable}\\n$`));
   });
 
   it('fails mid-download the same way, leaving no output behind', { timeout: 120_000 }, async () => {

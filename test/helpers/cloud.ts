@@ -1,4 +1,5 @@
-import { cpSync } from 'node:fs';
+import { cpSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCloud, type Cloud, type CloudOptions } from '../../src/emulator/index.js';
 import { REMOTE_EXEC, REMOTE_GEN, runAsync, tempDir, type Run } from './cli.js';
@@ -57,4 +58,10 @@ export function projectInstances(cloud: Cloud, dir: string) {
 /** Polls (without a time limit of its own: the test runner's applies) until `done` holds. */
 export async function eventually(done: () => boolean, intervalMs = 100): Promise<void> {
   while (!done()) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+}
+
+/** The one instance state file of a project with one connection profile. */
+export function instanceStateFile(dir: string): string {
+  const instances = join(dir, '.scons-remote', 'instances');
+  return join(instances, readdirSync(instances).find((name) => /^[0-9a-f]{12}\.json$/.test(name))!);
 }
