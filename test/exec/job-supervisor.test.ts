@@ -46,7 +46,8 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
     const wrapper = pids.find((pid) => cmdline(pid).startsWith('unshare') && cmdline(pid).includes(`/instances/${instanceId}/home`));
     const listener = pids.find((pid) => parentOf(pid) === wrapper);
     // Each connection is a privileged monitor and an unprivileged child serving it: both go, the shells stay.
-    const monitors = pids.filter((pid) => parentOf(pid) === listener);
+    // Only sshd's own processes: orphans (a supervisor, the watchdog) are the listener's children too.
+    const monitors = pids.filter((pid) => parentOf(pid) === listener && cmdline(pid).startsWith('sshd'));
     const sessions = [...monitors, ...pids.filter((pid) => monitors.includes(parentOf(pid)) && cmdline(pid).startsWith('sshd'))];
     for (const pid of sessions) process.kill(Number(pid), 'SIGKILL');
     return sessions.length;
