@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { makeProject, remoteGen } from '../helpers/cli.js';
+import { LOCAL, makeProject, remoteGen, withEnv } from '../helpers/cli.js';
 
 const CONNECT = `env.connectionInitialize(
   { region: 'us-west-2' },
@@ -79,6 +79,21 @@ describe('compile_commands.json written by remote-gen', () => {
     assert.match(bare.stderr, /use of undeclared identifier 'GREETING'/);
   });
 
+  it('holds argument arrays that, run without a shell, compile as the build does', () => {
+    const dir = makeProject({ 'build.remote.ts': DESCRIPTION, ...SOURCES });
+    assert.equal(remoteGen(dir).status, 0);
+    // Local mode runs the remote step's command here, as the instance would.
+    const build = spawnSync('ninja', ['build/hello'], { cwd: dir, encoding: 'utf8', env: withEnv(LOCAL) });
+    assert.equal(build.status, 0, build.stdout + build.stderr);
+    assert.equal(spawnSync(join(dir, 'build/hello'), { encoding: 'utf8' }).stdout, 'hi there\n');
+    const built = readFileSync(join(dir, 'hello.o'));
+    rmSync(join(dir, 'hello.o'));
+    const [entry] = database(dir);
+    const direct = spawnSync(entry!.arguments[0]!, entry!.arguments.slice(1), { cwd: entry!.directory, encoding: 'utf8' });
+    assert.equal(direct.status, 0, direct.stderr);
+    assert.deepEqual(readFileSync(join(dir, entry!.output!)), built);
+  });
+
   it('is not written with --no-compdb, also when ninja regenerates', () => {
     const dir = makeProject({ 'build.remote.ts': DESCRIPTION, ...SOURCES });
     assert.equal(remoteGen(dir, ['--no-compdb']).status, 0);
@@ -86,12 +101,16 @@ describe('compile_commands.json written by remote-gen', () => {
     assert.match(readFileSync(join(dir, 'build.ninja'), 'utf8'), /--out build\.ninja --no-compdb\n/);
   });
 
-  it('refuses a step that builds compile_commands.json itself, naming it', () => {
+  it('refuses a step that builds compile_commands.json itself, naming it, and keeps the previous one', () => {
+    const dir = makeProject({ 'build.remote.ts': DESCRIPTION, ...SOURCES });
+    assert.equal(remoteGen(dir).status, 0);
+    const previous = readFileSync(join(dir, 'compile_commands.json'));
     const own = `${DESCRIPTION}env.command({ target: 'compile_commands.json', action: 'echo [] > $TARGET' });\n`;
-    const dir = makeProject({ 'build.remote.ts': own, ...SOURCES });
+    writeFileSync(join(dir, 'build.remote.ts'), own);
     const gen = remoteGen(dir);
     assert.equal(gen.status, 1);
     assert.match(gen.stderr, /build\.remote\.ts:\d+: target 'compile_commands\.json' is reserved/);
+    assert.deepEqual(readFileSync(join(dir, 'compile_commands.json')), previous);
     assert.equal(remoteGen(dir, ['--no-compdb']).status, 0);
   });
 });
