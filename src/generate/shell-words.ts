@@ -1,7 +1,9 @@
 // Characters that, outside quotes, make the shell do more than split words: pipes, lists, redirections,
-// expansions, globs, subshells, comments. A command holding one is not a plain argument list.
-const UNQUOTED_SPECIAL = new Set([...'|&;<>()$`*?[]{}\n']);
-const SPECIAL_AT_WORD_START = new Set(['~', '#']);
+// expansions, globs, subshells. A command holding one is not a plain argument list. `~` counts
+// anywhere: bash expands it after `=` and `:` too (`--prefix=~/x`), where sh does not.
+const UNQUOTED_SPECIAL = new Set([...'|&;<>()$`*?[]{}~\n']);
+// A comment starts only where a word does (`a#b` is one word).
+const SPECIAL_AT_WORD_START = new Set(['#']);
 // Inside double quotes the shell still expands `$…` and `` `…` ``.
 const DOUBLE_QUOTED_SPECIAL = new Set(['$', '`']);
 // A backslash inside double quotes escapes only these; before any other character it stays.

@@ -11,7 +11,7 @@ describe('splitShellWords: the words a POSIX shell passes to a simple command', 
     ["gcc 'it'\\''s.c' x\\ y.c", ['gcc', "it's.c", 'x y.c']],
     ["gcc '' \"\" -c a.c", ['gcc', '', '', '-c', 'a.c']],
     ['gcc -c \\\n  a.c', ['gcc', '-c', 'a.c']],
-    ['gcc a#b.c -Dx=~', ['gcc', 'a#b.c', '-Dx=~']],
+    ['gcc a#b.c "-Dx=~"', ['gcc', 'a#b.c', '-Dx=~']],
     ["gcc '$HOME|*' \\$x", ['gcc', '$HOME|*', '$x']],
   ];
   for (const [text, words] of split) {
@@ -21,7 +21,7 @@ describe('splitShellWords: the words a POSIX shell passes to a simple command', 
   const refused = [
     'gcc -c a.c | tee log', 'gcc -c a.c && true', 'gcc -c a.c; true', 'gcc -c a.c > log', 'gcc -c a.c < x',
     'gcc -c $(echo a.c)', 'gcc -c `echo a.c`', 'gcc -c $SRC', 'gcc -c "$SRC"', 'gcc -c *.c', 'gcc -c a?.c',
-    'gcc -c {a,b}.c', 'gcc -c ~/a.c', 'gcc -c a.c # note', 'gcc -c a.c &', '(gcc -c a.c)', 'gcc -c "a.c',
+    'gcc -c {a,b}.c', 'gcc -c ~/a.c', 'gcc -I=~/inc -c a.c', 'gcc -c a.c # note', 'gcc -c a.c &', '(gcc -c a.c)', 'gcc -c "a.c',
     "gcc -c 'a.c", 'gcc -c a.c\\', 'gcc -c a.c\ntrue',
   ];
   for (const text of refused) {
