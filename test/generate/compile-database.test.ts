@@ -28,7 +28,9 @@ env.commandRemote({
 env.command({ target: 'build/piped.o', source: 'src/piped.c', action: 'gcc -c $SOURCE -o $TARGET 2> log' });
 env.command({ target: 'build/two.o', source: 'src/two.c', action: 'gcc -c $SOURCE -o $TARGET && touch x' });
 env.command({ target: 'build/hello', source: 'hello.o', action: 'gcc $SOURCE -o $TARGET' });
-env.commandRemote({ target: 'report.txt', source: 'src/hello.c', action: env.actionRemote({ cmd: 'python3 -c pass' }) });
+env.commandRemote({
+  target: 'report.txt', source: 'src/hello.c', action: env.actionRemote({ cmd: 'python3 -c pass' }),
+});
 env.alias('all', ['build/hello', 'build/util.o', 'report.txt']);
 env.default('all');
 `;
@@ -73,7 +75,8 @@ describe('compile_commands.json written by remote-gen', () => {
     const dir = makeProject({ 'build.remote.ts': DESCRIPTION, ...SOURCES });
     assert.equal(remoteGen(dir).status, 0);
     // GREETING is defined only by the remote step's flags: without them the check fails.
-    const check = spawnSync('clang-check', ['-p', '.', 'src/hello.c', 'src/util.cpp'], { cwd: dir, encoding: 'utf8' });
+    const files = ['src/hello.c', 'src/util.cpp'];
+    const check = spawnSync('clang-check', ['-p', '.', ...files], { cwd: dir, encoding: 'utf8' });
     assert.equal(check.status, 0, check.stdout + check.stderr);
     const bare = spawnSync('clang-check', ['src/hello.c', '--'], { cwd: dir, encoding: 'utf8' });
     assert.match(bare.stderr, /use of undeclared identifier 'GREETING'/);
@@ -88,10 +91,10 @@ describe('compile_commands.json written by remote-gen', () => {
     assert.equal(spawnSync(join(dir, 'build/hello'), { encoding: 'utf8' }).stdout, 'hi there\n');
     const built = readFileSync(join(dir, 'hello.o'));
     rmSync(join(dir, 'hello.o'));
-    const [entry] = database(dir);
-    const direct = spawnSync(entry!.arguments[0]!, entry!.arguments.slice(1), { cwd: entry!.directory, encoding: 'utf8' });
+    const { arguments: [compiler, ...args], directory, output } = database(dir)[0]!;
+    const direct = spawnSync(compiler!, args, { cwd: directory, encoding: 'utf8' });
     assert.equal(direct.status, 0, direct.stderr);
-    assert.deepEqual(readFileSync(join(dir, entry!.output!)), built);
+    assert.deepEqual(readFileSync(join(dir, output!)), built);
   });
 
   it('is not written with --no-compdb, also when ninja regenerates', () => {
@@ -105,7 +108,8 @@ describe('compile_commands.json written by remote-gen', () => {
     const dir = makeProject({ 'build.remote.ts': DESCRIPTION, ...SOURCES });
     assert.equal(remoteGen(dir).status, 0);
     const previous = readFileSync(join(dir, 'compile_commands.json'));
-    const own = `${DESCRIPTION}env.command({ target: 'compile_commands.json', action: 'echo [] > $TARGET' });\n`;
+    const step = "env.command({ target: 'compile_commands.json', action: 'echo [] > $TARGET' });";
+    const own = `${DESCRIPTION}${step}\n`;
     writeFileSync(join(dir, 'build.remote.ts'), own);
     const gen = remoteGen(dir);
     assert.equal(gen.status, 1);

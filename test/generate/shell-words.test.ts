@@ -21,8 +21,8 @@ describe('splitShellWords: the words a POSIX shell passes to a simple command', 
   const refused = [
     'gcc -c a.c | tee log', 'gcc -c a.c && true', 'gcc -c a.c; true', 'gcc -c a.c > log', 'gcc -c a.c < x',
     'gcc -c $(echo a.c)', 'gcc -c `echo a.c`', 'gcc -c $SRC', 'gcc -c "$SRC"', 'gcc -c *.c', 'gcc -c a?.c',
-    'gcc -c {a,b}.c', 'gcc -c ~/a.c', 'gcc -I=~/inc -c a.c', 'gcc -c a.c # note', 'gcc -c a.c &', '(gcc -c a.c)', 'gcc -c "a.c',
-    "gcc -c 'a.c", 'gcc -c a.c\\', 'gcc -c a.c\ntrue',
+    'gcc -c {a,b}.c', 'gcc -c ~/a.c', 'gcc -I=~/inc -c a.c', 'gcc -c a.c # note', 'gcc -c a.c &',
+    '(gcc -c a.c)', 'gcc -c "a.c', "gcc -c 'a.c", 'gcc -c a.c\\', 'gcc -c a.c\ntrue',
   ];
   for (const text of refused) {
     it(`refuses ${JSON.stringify(text)}`, () => assert.equal(splitShellWords(text), undefined));
