@@ -9,9 +9,10 @@ export interface GenCliArgs {
   file: string;
   out: string;
   quiet: boolean;
+  compdb: boolean;
 }
 
-const USAGE = `$0 [-C DIR] [-f FILE] [--out FILE]
+const USAGE = `$0 [-C DIR] [-f FILE] [--out FILE] [--no-compdb]
 
 Compiles a TypeScript build description into build.ninja; then run \`ninja\`.`;
 
@@ -31,6 +32,11 @@ function parseArguments(argv: string[]): GenCliArgs {
     .option('directory', { alias: 'C', type: 'string', describe: 'Change to DIR first (the project folder)' })
     .option('file', { alias: 'f', type: 'string', default: 'build.remote.ts', describe: 'The build description, relative to the project folder' })
     .option('out', { alias: 'o', type: 'string', default: 'build.ninja', describe: 'The ninja file to write' })
+    .option('compdb', {
+      type: 'boolean',
+      default: true,
+      describe: 'Write compile_commands.json beside the ninja file (--no-compdb: do not)',
+    })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print nothing on success' })
     .strict()
     .help()
@@ -65,7 +71,9 @@ export async function runGenCli(argv: string[]): Promise<number> {
   };
   // Loaded here, not above: it loads the compiler, which --help and init do not need.
   const { generateBuild } = await import('./generate-build.js');
-  const result = await generateBuild({ description: args.file, output: args.out, progress });
+  const result = await generateBuild({
+    description: args.file, output: args.out, compileDatabase: args.compdb, progress,
+  });
   const { steps, remoteSteps, profiles } = result;
   say(`wrote ${args.out}: ${steps} steps, ${remoteSteps} remote on ${profiles} connection profile(s)`);
   return 0;

@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { Connection, RemoteStep } from '../describe/declarations.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { shellJoin } from '../util/shell-quote.js';
@@ -15,6 +15,8 @@ export interface GenerateOptions {
   description: string;
   /** The ninja file to write, relative to the project folder. */
   output: string;
+  /** Whether to write compile_commands.json beside the ninja file, for clangd and other tools. */
+  compileDatabase: boolean;
   /** Called with what remote-gen is doing, for a person watching. */
   progress: (text: string) => void;
 }
@@ -37,7 +39,9 @@ function projectRelative(file: string): string {
  */
 export async function generateBuild(options: GenerateOptions): Promise<GenerateResult> {
   const { declarations, files } = await loadDescription(options.description, options.progress);
-  const graph = buildGraph(declarations, [STATE_DIR, options.output]);
+  const databasePath = join(dirname(options.output), 'compile_commands.json');
+  const reserved = [STATE_DIR, options.output, ...(options.compileDatabase ? [databasePath] : [])];
+  const graph = buildGraph(declarations, reserved);
   const profiles = new Map<Connection, RemoteProfile>();
   const profileOf = (step: RemoteStep): RemoteProfile => {
     const known = profiles.get(step.connection);
@@ -53,7 +57,9 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     return profile;
   };
   const globStatePath = join(STATE_DIR, `${options.output}.globs.json`);
-  const regenerateCommand = `${shimCommand('remote-gen')} ${shellJoin(['-f', options.description, '--out', options.output])}`;
+  const regenerateCommand = `${shimCommand('remote-gen')} ${shellJoin([
+    '-f', options.description, '--out', options.output, ...(options.compileDatabase ? [] : ['--no-compdb']),
+  ])}`;
   const remoteSteps = graph.steps.filter(({ step }) => step.kind === 'remote').map(({ step }) => step as RemoteStep);
   remoteSteps.forEach(profileOf);
   const uniqueProfiles = [...new Map([...profiles.values()].map((profile) => [profile.id, profile])).values()];
@@ -75,6 +81,10 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
   if (graph.globs.length > 0) {
     const state: GlobState = { targets: graph.steps.flatMap(({ step }) => step.targets), globs: graph.globs };
     writeFileAtomic(globStatePath, `${JSON.stringify(state)}\n`);
+  }
+  if (options.compileDatabase) {
+    const { compileDatabase, renderCompileDatabase } = await import('./compile-database.js');
+    writeFileAtomic(databasePath, renderCompileDatabase(compileDatabase(graph, process.cwd())));
   }
   writeFileAtomic(options.output, manifest);
   return { steps: graph.steps.length, remoteSteps: remoteSteps.length, profiles: uniqueProfiles.length };

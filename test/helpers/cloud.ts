@@ -6,11 +6,16 @@ import { REMOTE_EXEC, REMOTE_GEN, runAsync, tempDir, type Run } from './cli.js';
 
 export const DECODE_EXAMPLE = fileURLToPath(new URL('../../../examples/decode', import.meta.url));
 
+/** A folder of examples/, as the user copies it. */
+export function example(name: string): string {
+  return fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url));
+}
+
 export async function testCloud(options: CloudOptions = {}): Promise<Cloud> {
   return startCloud({ bootDelayMs: 150, stopDelayMs: 50, ...options });
 }
 
-/** What a user's shell holds to use the cloud: its credentials and endpoint, and the decode example's settings. */
+/** What a user's shell holds to use the cloud: its credentials and endpoint, and the examples' settings. */
 export function cloudEnv(cloud: Cloud, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
     ...cloud.env(),
@@ -19,6 +24,12 @@ export function cloudEnv(cloud: Cloud, extra: NodeJS.ProcessEnv = {}): NodeJS.Pr
     DECODE_IMAGE_ID: cloud.imageId,
     DECODE_KEY_NAME: cloud.keyPair.name,
     DECODE_KEY_PATH: cloud.keyPair.privateKeyPath,
+    // The other examples' names for the same settings.
+    REMOTE_REGION: cloud.region,
+    REMOTE_IMAGE_ID: cloud.imageId,
+    REMOTE_KEY_NAME: cloud.keyPair.name,
+    REMOTE_KEY_PATH: cloud.keyPair.privateKeyPath,
+    REMOTE_USER: cloud.sshUser,
     ...extra,
   };
 }
