@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeProject, REMOTE_EXEC, run } from '../helpers/cli.js';
@@ -38,6 +38,13 @@ describe('remote-exec in local mode', () => {
     assert.equal(result.status, 255);
     assert.equal(result.stderr, "remote-exec: error: input 'missing.txt' does not exist\n");
     assert.ok(!existsSync(join(dir, 'ran')));
+  });
+
+  it("makes the outputs' folders first, as the instance does, so a Makefile rule needs no mkdir", () => {
+    const dir = makeProject({ 'in.txt': 'data\n' });
+    const result = remoteExec(dir, ['--in', 'in.txt', '--out', 'build/obj/x.txt', '--', 'cp in.txt build/obj/x.txt']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(readFileSync(join(dir, 'build/obj/x.txt'), 'utf8'), 'data\n');
   });
 
   it('needs a command after --', () => {
