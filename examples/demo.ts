@@ -20,7 +20,9 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: 'inherit' });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`)),
+    );
   });
 }
 
@@ -57,8 +59,14 @@ try {
   say('The same build with SCONS_REMOTE_MODE=local, for comparison');
   await run(process.execPath, [join(SHIMS, 'remote-gen.js'), '--quiet'], localDir, env);
   await run('ninja', [], localDir, { ...env, SCONS_REMOTE_MODE: 'local' });
-  const same = ['decoded.txt', 'summary.txt'].every((file) => readFileSync(join(remoteDir, file)).equals(readFileSync(join(localDir, file))));
-  process.stdout.write(same ? 'Remote and local outputs are equal, byte for byte.\n' : 'Remote and local outputs DIFFER.\n');
+  const same = ['decoded.txt', 'summary.txt'].every((file) =>
+    readFileSync(join(remoteDir, file)).equals(readFileSync(join(localDir, file))),
+  );
+  process.stdout.write(
+    same
+      ? 'Remote and local outputs are equal, byte for byte.\n'
+      : 'Remote and local outputs DIFFER.\n',
+  );
   failed = !same;
   say('remote-exec down: terminating the instance');
   await run(process.execPath, [join(SHIMS, 'remote-exec.js'), 'down'], remoteDir, env);
@@ -67,7 +75,8 @@ try {
   process.stderr.write(`demo: ${(error as Error).message}\n`);
 } finally {
   await cloud.stop();
-  for (const dir of [remoteDir, localDir, cloud.stateDir]) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [remoteDir, localDir, cloud.stateDir])
+    rmSync(dir, { recursive: true, force: true });
   say(failed ? 'Demo failed' : 'Done: the emulated cloud and every instance are stopped');
   process.exitCode = failed ? 1 : 0;
 }

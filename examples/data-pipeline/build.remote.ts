@@ -14,14 +14,29 @@ env.connectionInitialize(
     MaxCount: 1,
     InstanceInitiatedShutdownBehavior: 'terminate',
   },
-  { username: process.env.REMOTE_USER ?? 'ubuntu', privateKeyPath: process.env.REMOTE_KEY_PATH ?? 'keys/my-key.pem' },
+  {
+    username: process.env.REMOTE_USER ?? 'ubuntu',
+    privateKeyPath: process.env.REMOTE_KEY_PATH ?? 'keys/my-key.pem',
+  },
 );
 
 const python = env.actionRemote({ cmd: 'python3', cmdArgs: ['-B'] });
 
-env.command({ target: 'data/measurements.csv', source: 'generate.py', action: 'python3 -B $SOURCE $TARGET' });
-env.commandRemote({ target: 'work/stats.csv', source: ['aggregate.py', 'data/measurements.csv'], action: python });
-env.commandRemote({ target: 'work/ranking.txt', source: ['rank.py', 'work/stats.csv'], action: python });
+env.command({
+  target: 'data/measurements.csv',
+  source: 'generate.py',
+  action: 'python3 -B $SOURCE $TARGET',
+});
+env.commandRemote({
+  target: 'work/stats.csv',
+  source: ['aggregate.py', 'data/measurements.csv'],
+  action: python,
+});
+env.commandRemote({
+  target: 'work/ranking.txt',
+  source: ['rank.py', 'work/stats.csv'],
+  action: python,
+});
 env.command({
   target: 'report.txt',
   source: ['report.py', 'work/stats.csv', 'work/ranking.txt'],

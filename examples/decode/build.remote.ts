@@ -25,6 +25,10 @@ env.commandRemote({
   action: env.actionRemote({ cmd: 'python3', cmdArgs: ['-B'] }),
 });
 
-env.command({ target: 'summary.txt', source: 'decoded.txt', action: 'wc -l -w < $SOURCE > $TARGET && head -n 1 $SOURCE >> $TARGET' });
+env.command({
+  target: 'summary.txt',
+  source: 'decoded.txt',
+  action: 'wc -l -w < $SOURCE > $TARGET && head -n 1 $SOURCE >> $TARGET',
+});
 
 env.default('summary.txt');

@@ -3,7 +3,9 @@ import type { ClientArgs } from '../describe/types.js';
 import { UserError } from '../util/user-error.js';
 
 function endpointConfigured(clientArgs: ClientArgs): boolean {
-  return Boolean(clientArgs.endpoint || process.env.AWS_ENDPOINT_URL_EC2 || process.env.AWS_ENDPOINT_URL);
+  return Boolean(
+    clientArgs.endpoint || process.env.AWS_ENDPOINT_URL_EC2 || process.env.AWS_ENDPOINT_URL,
+  );
 }
 
 /**
@@ -11,7 +13,10 @@ function endpointConfigured(clientArgs: ClientArgs): boolean {
  * `ec2.<typo>.amazonaws.com` and fail later with a DNS error that does not name the region.
  */
 async function checkRegion(clientArgs: ClientArgs, region: string | undefined): Promise<void> {
-  if (!region) throw new UserError('no AWS region: set clientArgs.region, AWS_REGION or a region in your AWS profile');
+  if (!region)
+    throw new UserError(
+      'no AWS region: set clientArgs.region, AWS_REGION or a region in your AWS profile',
+    );
   if (endpointConfigured(clientArgs)) return;
   const { partition } = await import('@aws-sdk/core/client');
   if ((partition(region) as { description?: string }).description === undefined) {

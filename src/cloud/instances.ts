@@ -23,48 +23,82 @@ function view(instance: Instance): InstanceView {
 }
 
 /** instanceArgs verbatim, plus our tags on the instance (kept beside any instance tags the user gave). */
-export async function launchInstance(client: EC2Client, instanceArgs: RunInstancesCommandInput, tags: Tag[], clientToken: string): Promise<string> {
+export async function launchInstance(
+  client: EC2Client,
+  instanceArgs: RunInstancesCommandInput,
+  tags: Tag[],
+  clientToken: string,
+): Promise<string> {
   const { RunInstancesCommand } = await ec2();
   const specifications = instanceArgs.TagSpecifications ?? [];
   const forInstances = specifications.find((spec) => spec.ResourceType === 'instance');
   const TagSpecifications = forInstances
-    ? specifications.map((spec) => (spec === forInstances ? { ...spec, Tags: [...(spec.Tags ?? []), ...tags] } : spec))
+    ? specifications.map((spec) =>
+        spec === forInstances ? { ...spec, Tags: [...(spec.Tags ?? []), ...tags] } : spec,
+      )
     : [...specifications, { ResourceType: 'instance' as const, Tags: tags }];
   try {
-    const reply = await client.send(new RunInstancesCommand({ ClientToken: clientToken, ...instanceArgs, TagSpecifications }));
+    const reply = await client.send(
+      new RunInstancesCommand({ ClientToken: clientToken, ...instanceArgs, TagSpecifications }),
+    );
     const id = reply.Instances?.[0]?.InstanceId;
     if (!id) throw new Error('RunInstances returned no instance');
     return id;
   } catch (error) {
-    if ((error as { name?: string }).name === 'InsufficientInstanceCapacity') throw capacityError(instanceArgs, error);
+    if ((error as { name?: string }).name === 'InsufficientInstanceCapacity')
+      throw capacityError(instanceArgs, error);
     throw awsError('launching the instance', error);
   }
 }
 
-export async function waitUntilRunning(client: EC2Client, instanceId: string, maxWaitTime = 600): Promise<InstanceView> {
+export async function waitUntilRunning(
+  client: EC2Client,
+  instanceId: string,
+  maxWaitTime = 600,
+): Promise<InstanceView> {
   const { waitUntilInstanceRunning } = await ec2();
   try {
-    await waitUntilInstanceRunning({ client, maxWaitTime, minDelay: 1, maxDelay: 5 }, { InstanceIds: [instanceId] });
+    await waitUntilInstanceRunning(
+      { client, maxWaitTime, minDelay: 1, maxDelay: 5 },
+      { InstanceIds: [instanceId] },
+    );
   } catch (error) {
     const reason = (error as { result?: { reason?: unknown } }).result?.reason ?? error;
     throw awsError(`waiting for ${instanceId} to run`, reason);
   }
   const running = await describeInstance(client, instanceId);
-  if (!running?.address) throw awsError(`waiting for ${instanceId} to run`, new Error('the running instance has no IP address'));
+  if (!running?.address)
+    throw awsError(
+      `waiting for ${instanceId} to run`,
+      new Error('the running instance has no IP address'),
+    );
   return running;
 }
 
-export async function waitUntilStopped(client: EC2Client, instanceId: string, maxWaitTime = 600): Promise<void> {
+export async function waitUntilStopped(
+  client: EC2Client,
+  instanceId: string,
+  maxWaitTime = 600,
+): Promise<void> {
   const { waitUntilInstanceStopped } = await ec2();
   try {
-    await waitUntilInstanceStopped({ client, maxWaitTime, minDelay: 1, maxDelay: 5 }, { InstanceIds: [instanceId] });
+    await waitUntilInstanceStopped(
+      { client, maxWaitTime, minDelay: 1, maxDelay: 5 },
+      { InstanceIds: [instanceId] },
+    );
   } catch (error) {
-    throw awsError(`waiting for ${instanceId} to stop`, (error as { result?: { reason?: unknown } }).result?.reason ?? error);
+    throw awsError(
+      `waiting for ${instanceId} to stop`,
+      (error as { result?: { reason?: unknown } }).result?.reason ?? error,
+    );
   }
 }
 
 /** The instance as AWS sees it now, or undefined when AWS no longer knows it. */
-export async function describeInstance(client: EC2Client, instanceId: string): Promise<InstanceView | undefined> {
+export async function describeInstance(
+  client: EC2Client,
+  instanceId: string,
+): Promise<InstanceView | undefined> {
   const { DescribeInstancesCommand } = await ec2();
   try {
     const reply = await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
@@ -77,7 +111,10 @@ export async function describeInstance(client: EC2Client, instanceId: string): P
 }
 
 /** Every live instance this tool launched in the client's region; with `tags`, only those carrying them. */
-export async function findOurInstances(client: EC2Client, tags: Record<string, string> = {}): Promise<InstanceView[]> {
+export async function findOurInstances(
+  client: EC2Client,
+  tags: Record<string, string> = {},
+): Promise<InstanceView[]> {
   const { DescribeInstancesCommand } = await ec2();
   try {
     const reply = await client.send(
@@ -89,7 +126,9 @@ export async function findOurInstances(client: EC2Client, tags: Record<string, s
         ],
       }),
     );
-    return (reply.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).map(view);
+    return (reply.Reservations ?? [])
+      .flatMap((reservation) => reservation.Instances ?? [])
+      .map(view);
   } catch (error) {
     throw awsError('listing instances tagged by scons-remote', error);
   }
@@ -119,7 +158,10 @@ export async function consoleHostKeys(client: EC2Client, instanceId: string): Pr
   try {
     const reply = await client.send(new GetConsoleOutputCommand({ InstanceId: instanceId }));
     const text = Buffer.from(reply.Output ?? '', 'base64').toString('utf8');
-    const block = /-----BEGIN SSH HOST KEY FINGERPRINTS-----([\s\S]*?)-----END SSH HOST KEY FINGERPRINTS-----/.exec(text);
+    const block =
+      /-----BEGIN SSH HOST KEY FINGERPRINTS-----([\s\S]*?)-----END SSH HOST KEY FINGERPRINTS-----/.exec(
+        text,
+      );
     return block ? [...block[1]!.matchAll(/SHA256:[A-Za-z0-9+/]+/g)].map((match) => match[0]) : [];
   } catch {
     return [];

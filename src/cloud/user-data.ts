@@ -12,14 +12,23 @@ function usersPart(encoded: string): string {
   const text = Buffer.from(encoded, 'base64').toString('utf8');
   if (/^(content-type:\s*multipart\/|mime-version:)/i.test(text)) return text.replace(/\n+$/, '');
   const wrapped = encoded.replace(/\s+/g, '').replace(/(.{76})/g, '$1\n');
-  return part(['Content-Type: text/plain; charset="utf-8"', 'Content-Transfer-Encoding: base64'], wrapped.replace(/\n$/, ''));
+  return part(
+    ['Content-Type: text/plain; charset="utf-8"', 'Content-Transfer-Encoding: base64'],
+    wrapped.replace(/\n$/, ''),
+  );
 }
 
 /** RunInstances' UserData (base64, as the EC2 API takes it): the guard script, plus the user's own if any. */
 export function userDataWithGuard(usersEncoded: string | undefined, guardScript: string): string {
   const boundary = `==scons-remote-${randomBytes(8).toString('hex')}==`;
   const parts = [
-    part(['Content-Type: text/x-shellscript; charset="us-ascii"', 'Content-Disposition: attachment; filename="scons-remote-guard.sh"'], guardScript),
+    part(
+      [
+        'Content-Type: text/x-shellscript; charset="us-ascii"',
+        'Content-Disposition: attachment; filename="scons-remote-guard.sh"',
+      ],
+      guardScript,
+    ),
     ...(usersEncoded ? [usersPart(usersEncoded)] : []),
   ];
   const message = [

@@ -10,7 +10,12 @@ const SECRET_SSH_FIELDS = ['privateKey', 'password', 'passphrase'] as const;
  * Connection arguments are written to the state folder for the shim, so they must hold no secrets:
  * credentials come from the SDK's default chain, keys from a file path or an ssh-agent.
  */
-export function checkConnectionArgs(clientArgs: ClientArgs | undefined, sshArgs: SshArgs | undefined, location: Location, baseDir = '.'): void {
+export function checkConnectionArgs(
+  clientArgs: ClientArgs | undefined,
+  sshArgs: SshArgs | undefined,
+  location: Location,
+  baseDir = '.',
+): void {
   if (clientArgs && 'credentials' in clientArgs) {
     throw new UserError(
       `${location}: clientArgs.credentials would be written to disk; leave it out and let the AWS SDK find credentials (environment, AWS_PROFILE, SSO)`,
@@ -18,7 +23,9 @@ export function checkConnectionArgs(clientArgs: ClientArgs | undefined, sshArgs:
   }
   for (const field of SECRET_SSH_FIELDS) {
     if (sshArgs && field in sshArgs) {
-      throw new UserError(`${location}: sshArgs.${field} would be written to disk; use sshArgs.privateKeyPath or sshArgs.agent instead`);
+      throw new UserError(
+        `${location}: sshArgs.${field} would be written to disk; use sshArgs.privateKeyPath or sshArgs.agent instead`,
+      );
     }
   }
   const keyPath = sshArgs?.privateKeyPath;

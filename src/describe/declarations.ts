@@ -1,4 +1,11 @@
-import type { ClientArgs, ConnectionOptions, InstanceArgs, RemoteAction, SshArgs, ValueSource } from './types.js';
+import type {
+  ClientArgs,
+  ConnectionOptions,
+  InstanceArgs,
+  RemoteAction,
+  SshArgs,
+  ValueSource,
+} from './types.js';
 
 /** Where in the description a declaration was made, for error messages. */
 export type Location = string;

@@ -6,13 +6,35 @@ import type { Connection } from './declarations.js';
 import { projectPath, sourceList, targetList } from './project-paths.js';
 import { declarations } from './registry.js';
 import type {
-  ActionRemoteSpec, ClientArgs, CommandRemoteSpec, CommandSpec, ConnectionOptions, InstanceArgs, RemoteAction, SshArgs, Targets, ValueSource,
+  ActionRemoteSpec,
+  ClientArgs,
+  CommandRemoteSpec,
+  CommandSpec,
+  ConnectionOptions,
+  InstanceArgs,
+  RemoteAction,
+  SshArgs,
+  Targets,
+  ValueSource,
 } from './types.js';
 
 const COMMAND_KEYS = ['target', 'source', 'action'] as const;
-const COMMAND_REMOTE_KEYS = ['target', 'source', 'action', 'clientArgs', 'instanceArgs', 'sshArgs'] as const;
+const COMMAND_REMOTE_KEYS = [
+  'target',
+  'source',
+  'action',
+  'clientArgs',
+  'instanceArgs',
+  'sshArgs',
+] as const;
 const ACTION_REMOTE_KEYS = ['cmd', 'cmdArgs'] as const;
-const CONNECTION_OPTION_KEYS = ['sshRetries', 'jobs', 'idleMinutes', 'keepOnFailure', 'stallSeconds'] as const;
+const CONNECTION_OPTION_KEYS = [
+  'sshRetries',
+  'jobs',
+  'idleMinutes',
+  'keepOnFailure',
+  'stallSeconds',
+] as const;
 const ENVIRONMENT_KEYS = ['ENV'] as const;
 
 export interface EnvironmentOptions {
@@ -21,7 +43,9 @@ export interface EnvironmentOptions {
 }
 
 /** Explicit overrides only: values merely inherited from process.env are neither stored nor written out. */
-function explicitOverrides(env: Record<string, string | undefined> | undefined): Record<string, string> {
+function explicitOverrides(
+  env: Record<string, string | undefined> | undefined,
+): Record<string, string> {
   const overrides: Record<string, string> = {};
   for (const [name, value] of Object.entries(env ?? {})) {
     if (value !== undefined && value !== process.env[name]) overrides[name] = value;
@@ -30,12 +54,18 @@ function explicitOverrides(env: Record<string, string | undefined> | undefined):
 }
 
 function isRemoteAction(action: unknown): action is RemoteAction {
-  return typeof action === 'object' && action !== null && (action as RemoteAction).kind === 'remote-action';
+  return (
+    typeof action === 'object' &&
+    action !== null &&
+    (action as RemoteAction).kind === 'remote-action'
+  );
 }
 
 function positiveInteger(value: unknown, name: string, location: string): void {
   if (value !== undefined && (!Number.isInteger(value) || (value as number) < 0)) {
-    throw new UserError(`${location}: connectionInitialize: ${name} must be a whole number >= 0, got ${JSON.stringify(value)}`);
+    throw new UserError(
+      `${location}: connectionInitialize: ${name} must be a whole number >= 0, got ${JSON.stringify(value)}`,
+    );
   }
 }
 
@@ -49,17 +79,30 @@ export class EnvironmentRemote {
   }
 
   /** Sets how remote steps reach AWS and the instance; each argument goes verbatim to the SDK, RunInstances and ssh2. */
-  connectionInitialize(clientArgs: ClientArgs, instanceArgs: InstanceArgs, sshArgs: SshArgs, options: ConnectionOptions = {}): void {
+  connectionInitialize(
+    clientArgs: ClientArgs,
+    instanceArgs: InstanceArgs,
+    sshArgs: SshArgs,
+    options: ConnectionOptions = {},
+  ): void {
     const location = callSite();
     checkOptionKeys(options, CONNECTION_OPTION_KEYS, 'connectionInitialize options', location);
     positiveInteger(options.sshRetries, 'sshRetries', location);
     positiveInteger(options.jobs, 'jobs', location);
-    if (options.stallSeconds !== undefined && !(Number.isInteger(options.stallSeconds) && options.stallSeconds > 0)) {
-      throw new UserError(`${location}: connectionInitialize: stallSeconds must be a whole number > 0`);
+    if (
+      options.stallSeconds !== undefined &&
+      !(Number.isInteger(options.stallSeconds) && options.stallSeconds > 0)
+    ) {
+      throw new UserError(
+        `${location}: connectionInitialize: stallSeconds must be a whole number > 0`,
+      );
     }
-    if (options.idleMinutes !== undefined && !(options.idleMinutes > 0)) throw new UserError(`${location}: connectionInitialize: idleMinutes must be a number > 0`);
-    if (options.keepOnFailure !== undefined && typeof options.keepOnFailure !== 'boolean') throw new UserError(`${location}: connectionInitialize: keepOnFailure must be true or false`);
-    if (options.jobs === 0) throw new UserError(`${location}: connectionInitialize: jobs must be at least 1`);
+    if (options.idleMinutes !== undefined && !(options.idleMinutes > 0))
+      throw new UserError(`${location}: connectionInitialize: idleMinutes must be a number > 0`);
+    if (options.keepOnFailure !== undefined && typeof options.keepOnFailure !== 'boolean')
+      throw new UserError(`${location}: connectionInitialize: keepOnFailure must be true or false`);
+    if (options.jobs === 0)
+      throw new UserError(`${location}: connectionInitialize: jobs must be at least 1`);
     checkConnectionArgs(clientArgs, sshArgs, location);
     this.#connection = { clientArgs, instanceArgs, sshArgs, options };
   }
@@ -69,15 +112,30 @@ export class EnvironmentRemote {
     const location = callSite();
     checkOptionKeys(spec, COMMAND_KEYS, 'command', location);
     const targets = targetList(spec.target, location);
-    if (spec.action === undefined) throw new UserError(`${location}: command for '${targets[0]}' is missing 'action'`);
+    if (spec.action === undefined)
+      throw new UserError(`${location}: command for '${targets[0]}' is missing 'action'`);
     if (isRemoteAction(spec.action)) {
-      throw new UserError(`${location}: command for '${targets[0]}' was given an actionRemote; use commandRemote for remote steps`);
+      throw new UserError(
+        `${location}: command for '${targets[0]}' was given an actionRemote; use commandRemote for remote steps`,
+      );
     }
     const commands = typeof spec.action === 'string' ? [spec.action] : [...spec.action];
-    if (commands.length === 0 || commands.some((command) => typeof command !== 'string' || command.trim() === '')) {
-      throw new UserError(`${location}: command for '${targets[0]}': action must be a non-empty command string or list of them`);
+    if (
+      commands.length === 0 ||
+      commands.some((command) => typeof command !== 'string' || command.trim() === '')
+    ) {
+      throw new UserError(
+        `${location}: command for '${targets[0]}': action must be a non-empty command string or list of them`,
+      );
     }
-    declarations.steps.push({ kind: 'local', targets, sources: sourceList(spec.source, location), commands, env: this.#env, location });
+    declarations.steps.push({
+      kind: 'local',
+      targets,
+      sources: sourceList(spec.source, location),
+      commands,
+      env: this.#env,
+      location,
+    });
     return targets;
   }
 
@@ -86,21 +144,38 @@ export class EnvironmentRemote {
     const location = callSite();
     checkOptionKeys(spec, COMMAND_REMOTE_KEYS, 'commandRemote', location);
     const targets = targetList(spec.target, location);
-    if (spec.action === undefined) throw new UserError(`${location}: commandRemote for '${targets[0]}' is missing 'action'`);
+    if (spec.action === undefined)
+      throw new UserError(`${location}: commandRemote for '${targets[0]}' is missing 'action'`);
     if (!isRemoteAction(spec.action)) {
-      throw new UserError(`${location}: commandRemote for '${targets[0]}' needs env.actionRemote({ cmd, cmdArgs }), not a ${typeof spec.action}`);
+      throw new UserError(
+        `${location}: commandRemote for '${targets[0]}' needs env.actionRemote({ cmd, cmdArgs }), not a ${typeof spec.action}`,
+      );
     }
     const connection = this.#connectionFor(spec, targets[0]!, location);
-    declarations.steps.push({ kind: 'remote', targets, sources: sourceList(spec.source, location), action: spec.action, connection, location });
+    declarations.steps.push({
+      kind: 'remote',
+      targets,
+      sources: sourceList(spec.source, location),
+      action: spec.action,
+      connection,
+      location,
+    });
     return targets;
   }
 
   actionRemote(spec: ActionRemoteSpec): RemoteAction {
     const location = callSite();
     checkOptionKeys(spec, ACTION_REMOTE_KEYS, 'actionRemote', location);
-    if (typeof spec.cmd !== 'string' || spec.cmd.trim() === '') throw new UserError(`${location}: actionRemote needs a non-empty 'cmd'`);
-    const cmdArgs = spec.cmdArgs === undefined ? [] : typeof spec.cmdArgs === 'string' ? [spec.cmdArgs] : [...spec.cmdArgs];
-    if (cmdArgs.some((arg) => typeof arg !== 'string')) throw new UserError(`${location}: actionRemote: cmdArgs must be strings`);
+    if (typeof spec.cmd !== 'string' || spec.cmd.trim() === '')
+      throw new UserError(`${location}: actionRemote needs a non-empty 'cmd'`);
+    const cmdArgs =
+      spec.cmdArgs === undefined
+        ? []
+        : typeof spec.cmdArgs === 'string'
+          ? [spec.cmdArgs]
+          : [...spec.cmdArgs];
+    if (cmdArgs.some((arg) => typeof arg !== 'string'))
+      throw new UserError(`${location}: actionRemote: cmdArgs must be strings`);
     return { kind: 'remote-action', cmd: spec.cmd, cmdArgs };
   }
 
@@ -110,12 +185,19 @@ export class EnvironmentRemote {
 
   default(...targets: Targets[]): void {
     const location = callSite();
-    declarations.defaults.push({ targets: targets.flatMap((target) => targetList(target, location)), location });
+    declarations.defaults.push({
+      targets: targets.flatMap((target) => targetList(target, location)),
+      location,
+    });
   }
 
   alias(name: string, targets: Targets): string {
     const location = callSite();
-    declarations.aliases.push({ name: projectPath(name, 'alias', location), targets: targetList(targets, location), location });
+    declarations.aliases.push({
+      name: projectPath(name, 'alias', location),
+      targets: targetList(targets, location),
+      location,
+    });
     return name;
   }
 
@@ -123,7 +205,9 @@ export class EnvironmentRemote {
     const base = this.#connection;
     const overridden = spec.clientArgs || spec.instanceArgs || spec.sshArgs;
     if (!base && !(spec.clientArgs && spec.instanceArgs && spec.sshArgs)) {
-      throw new UserError(`${location}: commandRemote for '${target}' before env.connectionInitialize(clientArgs, instanceArgs, sshArgs)`);
+      throw new UserError(
+        `${location}: commandRemote for '${target}' before env.connectionInitialize(clientArgs, instanceArgs, sshArgs)`,
+      );
     }
     if (!overridden) return base!;
     checkConnectionArgs(spec.clientArgs, spec.sshArgs, location);

@@ -6,15 +6,21 @@ import type { Sources, Targets, ValueSource } from './types.js';
 /** A path inside the description's folder, normalized; anything reaching outside is an error. */
 export function projectPath(path: unknown, role: string, location: Location): string {
   if (typeof path !== 'string' || path.trim() === '') {
-    throw new UserError(`${location}: ${role} must be a non-empty path string, got ${JSON.stringify(path)}`);
+    throw new UserError(
+      `${location}: ${role} must be a non-empty path string, got ${JSON.stringify(path)}`,
+    );
   }
   // A backslash is an ordinary character in a POSIX file name, so it stays part of the name.
   const normalized = posix.normalize(path);
   if (isAbsolute(path) || normalized === '..' || normalized.startsWith('../')) {
-    throw new UserError(`${location}: ${role} '${path}' is outside the description's folder; use a path relative to it`);
+    throw new UserError(
+      `${location}: ${role} '${path}' is outside the description's folder; use a path relative to it`,
+    );
   }
   if (/[\n\r\0]/.test(path)) {
-    throw new UserError(`${location}: ${role} ${JSON.stringify(path)} contains a line break or NUL, which ninja cannot express`);
+    throw new UserError(
+      `${location}: ${role} ${JSON.stringify(path)} contains a line break or NUL, which ninja cannot express`,
+    );
   }
   return normalized.replace(/\/$/, '');
 }
@@ -36,7 +42,17 @@ export function isValueSource(source: unknown): source is ValueSource {
   return typeof source === 'object' && source !== null && (source as ValueSource).kind === 'value';
 }
 
-export function sourceList(sources: Sources | undefined, location: Location): (string | ValueSource)[] {
-  const list = sources === undefined ? [] : typeof sources === 'string' || isValueSource(sources) ? [sources] : [...sources];
-  return list.map((source) => (isValueSource(source) ? source : projectPath(source, 'source', location)));
+export function sourceList(
+  sources: Sources | undefined,
+  location: Location,
+): (string | ValueSource)[] {
+  const list =
+    sources === undefined
+      ? []
+      : typeof sources === 'string' || isValueSource(sources)
+        ? [sources]
+        : [...sources];
+  return list.map((source) =>
+    isValueSource(source) ? source : projectPath(source, 'source', location),
+  );
 }

@@ -1,6 +1,9 @@
 /** An EC2 API error, answered in EC2's XML error shape with AWS's HTTP status for the code. */
 export class Ec2Error extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 

@@ -100,11 +100,13 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     bootDelayMs: options.bootDelayMs ?? 300,
     stopDelayMs: options.stopDelayMs ?? 200,
     terminatedVisibleMs: options.terminatedVisibleMs ?? 60_000,
-    sshPort, stateDir,
+    sshPort,
+    stateDir,
     addresses: new AddressPool(),
   });
   const ec2 = new EmulatedEc2(instances, lifecycle, {
-    stateDir, keyPairs,
+    stateDir,
+    keyPairs,
     imageId: IMAGE_ID,
     ownerId: OWNER_ID,
     availabilityZone: `${region}a`,
@@ -134,7 +136,11 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     return instance;
   };
   return {
-    endpoint, region, stateDir, keyPair, sshPort,
+    endpoint,
+    region,
+    stateDir,
+    keyPair,
+    sshPort,
     credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
     imageId: IMAGE_ID,
     sshUser: LOGIN_USER,
@@ -146,14 +152,16 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       AWS_EC2_METADATA_DISABLED: 'true',
     }),
     addKeyPair,
-    injectFault: (action, code, count = 1) => api.faults.set(action, [...(api.faults.get(action) ?? []), { code, remaining: count }]),
+    injectFault: (action, code, count = 1) =>
+      api.faults.set(action, [...(api.faults.get(action) ?? []), { code, remaining: count }]),
     calls: () => api.calls.map((call) => ({ ...call })),
     instances: () => [...instances.values()].map(summary),
     killSshd: async (id) => lifecycle.killSshd(instanceNamed(id)),
     terminateBehindBack: async (id) => {
       const instance = instanceNamed(id);
       lifecycle.terminate(instance, 'user');
-      while (instance.state !== 'terminated' && instances.has(id) && !lifecycle.closed) await sleep(20);
+      while (instance.state !== 'terminated' && instances.has(id) && !lifecycle.closed)
+        await sleep(20);
     },
     stop: async () => {
       const closed = new Promise((resolve) => server.close(resolve));

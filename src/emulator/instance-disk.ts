@@ -37,24 +37,41 @@ export function sshdConfig(address: string, port: number): string {
 
 /** The disk as launched from the image: the key pair authorized, no host key yet. */
 export function prepareDisk(dir: string, authorizedKey: string, owner: UserIds): InstanceDisk {
-  const disk = { dir, home: join(dir, 'home'), etcSsh: join(dir, 'etc-ssh'), bin: join(dir, 'bin') };
+  const disk = {
+    dir,
+    home: join(dir, 'home'),
+    etcSsh: join(dir, 'etc-ssh'),
+    bin: join(dir, 'bin'),
+  };
   const control = join(disk.etcSsh, 'control');
-  for (const folder of [join(disk.home, '.ssh'), control, disk.bin]) mkdirSync(folder, { recursive: true });
+  for (const folder of [join(disk.home, '.ssh'), control, disk.bin])
+    mkdirSync(folder, { recursive: true });
   chmodSync(control, 0o777);
   writeFileSync(join(disk.home, '.ssh/authorized_keys'), authorizedKey, { mode: 0o600 });
-  for (const path of [disk.home, join(disk.home, '.ssh'), join(disk.home, '.ssh/authorized_keys')]) chownSync(path, owner.uid, owner.gid);
+  for (const path of [disk.home, join(disk.home, '.ssh'), join(disk.home, '.ssh/authorized_keys')])
+    chownSync(path, owner.uid, owner.gid);
   writeFileSync(join(disk.bin, 'sudo'), SUDO_SCRIPT, { mode: 0o755 });
   writeFileSync(join(disk.bin, 'shutdown'), SHUTDOWN_SCRIPT, { mode: 0o755 });
   return disk;
 }
 
 /** A fresh host key on first boot, named after the host as cloud-init's are; later boots keep it. */
-export function ensureHostKey(disk: InstanceDisk, hostname: string): { publicKey: string; fingerprint: string } {
+export function ensureHostKey(
+  disk: InstanceDisk,
+  hostname: string,
+): { publicKey: string; fingerprint: string } {
   const path = join(disk.etcSsh, 'ssh_host_ed25519_key');
-  if (!existsSync(path)) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${hostname}`, '-f', path], { stdio: 'pipe' });
+  if (!existsSync(path))
+    execFileSync(
+      'ssh-keygen',
+      ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${hostname}`, '-f', path],
+      { stdio: 'pipe' },
+    );
   disk.hostKey ??= {
     publicKey: readFileSync(`${path}.pub`, 'utf8').trim(),
-    fingerprint: execFileSync('ssh-keygen', ['-l', '-f', `${path}.pub`], { encoding: 'utf8' }).trim(),
+    fingerprint: execFileSync('ssh-keygen', ['-l', '-f', `${path}.pub`], {
+      encoding: 'utf8',
+    }).trim(),
   };
   return disk.hostKey;
 }

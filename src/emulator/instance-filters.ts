@@ -15,4 +15,3 @@ export function matchesFilter(instance: EmulatedInstance, name: string, values: 
   if (name === 'image-id') return values.includes(instance.imageId);
   throw new Ec2Error('InvalidParameterValue', `The filter '${name}' is invalid`);
 }
-

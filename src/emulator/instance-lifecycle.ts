@@ -20,8 +20,16 @@ const SHUTDOWN_POLL_MS = 100;
 
 function stateReason(initiator: ShutdownInitiator): EmulatedInstance['stateReason'] {
   return initiator === 'user'
-    ? { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown', at: new Date() }
-    : { code: 'Client.InstanceInitiatedShutdown', message: 'Client.InstanceInitiatedShutdown: Instance initiated shutdown', at: new Date() };
+    ? {
+        code: 'Client.UserInitiatedShutdown',
+        message: 'Client.UserInitiatedShutdown: User initiated shutdown',
+        at: new Date(),
+      }
+    : {
+        code: 'Client.InstanceInitiatedShutdown',
+        message: 'Client.InstanceInitiatedShutdown: Instance initiated shutdown',
+        at: new Date(),
+      };
 }
 
 /**
@@ -33,7 +41,10 @@ export class InstanceLifecycle {
   readonly #underWay = new Set<Promise<unknown>>();
   readonly #watch: NodeJS.Timeout;
 
-  constructor(private readonly instances: Map<string, EmulatedInstance>, private readonly settings: LifecycleSettings) {
+  constructor(
+    private readonly instances: Map<string, EmulatedInstance>,
+    private readonly settings: LifecycleSettings,
+  ) {
     this.#watch = setInterval(() => this.#serveShutdownRequests(), SHUTDOWN_POLL_MS);
     this.#watch.unref();
   }
@@ -53,14 +64,24 @@ export class InstanceLifecycle {
         const firstBoot = instance.disk.hostKey === undefined;
         ensureHostKey(instance.disk, `ip-${address.replace(/\./g, '-')}`);
         const scripts = firstBoot ? bootScripts(instance.userData) : [];
-        const sshd = await startSshd(instance.disk, address, this.settings.sshPort, [this.settings.stateDir], scripts);
+        const sshd = await startSshd(
+          instance.disk,
+          address,
+          this.settings.sshPort,
+          [this.settings.stateDir],
+          scripts,
+        );
         if (this.#closed || instance.epoch !== epoch) return await stopSshd(sshd);
         instance.sshd = sshd;
         instance.state = 'running';
       } catch (error) {
         // As EC2 does with an instance that fails to launch.
         if (instance.epoch === epoch) this.#transition(instance, 'terminated');
-        instance.stateReason = { code: 'Server.InternalError', message: 'Server.InternalError: Internal error on launch', at: new Date() };
+        instance.stateReason = {
+          code: 'Server.InternalError',
+          message: 'Server.InternalError: Internal error on launch',
+          at: new Date(),
+        };
         throw error;
       }
     });
@@ -71,7 +92,8 @@ export class InstanceLifecycle {
     const epoch = this.#transition(instance, 'stopping');
     instance.stateReason = stateReason(initiator);
     this.#afterPowerOff(instance, () => {
-      if (instance.epoch === epoch) this.#later(instance, this.settings.stopDelayMs, () => (instance.state = 'stopped'));
+      if (instance.epoch === epoch)
+        this.#later(instance, this.settings.stopDelayMs, () => (instance.state = 'stopped'));
     });
   }
 
@@ -83,7 +105,9 @@ export class InstanceLifecycle {
       if (instance.epoch !== epoch) return;
       this.#later(instance, this.settings.stopDelayMs, () => {
         instance.state = 'terminated';
-        this.#later(instance, this.settings.terminatedVisibleMs, () => this.instances.delete(instance.instanceId));
+        this.#later(instance, this.settings.terminatedVisibleMs, () =>
+          this.instances.delete(instance.instanceId),
+        );
       });
     });
   }
@@ -124,8 +148,15 @@ export class InstanceLifecycle {
         instance.shutdownRequest = undefined;
         continue;
       }
-      instance.shutdownRequest ??= { seenAt: Date.now(), delaySeconds: Number(readFileSync(request, 'utf8')) || 0 };
-      if (Date.now() < instance.shutdownRequest.seenAt + instance.shutdownRequest.delaySeconds * 1000) continue;
+      instance.shutdownRequest ??= {
+        seenAt: Date.now(),
+        delaySeconds: Number(readFileSync(request, 'utf8')) || 0,
+      };
+      if (
+        Date.now() <
+        instance.shutdownRequest.seenAt + instance.shutdownRequest.delaySeconds * 1000
+      )
+        continue;
       if (instance.shutdownBehavior === 'terminate') this.terminate(instance, 'instance');
       else this.stop(instance, 'instance');
     }

@@ -16,7 +16,8 @@ function gmt(date: Date): string {
 /** One `instancesSet/item`, with the element names of the EC2 API reference. */
 export function instanceXml(instance: EmulatedInstance): XmlNode {
   // Stopped and terminated instances have no address, as on EC2 (a public IP is released on stop).
-  const live = instance.state === 'running' || instance.state === 'pending' || instance.state === 'stopping';
+  const live =
+    instance.state === 'running' || instance.state === 'pending' || instance.state === 'stopping';
   const address = live ? instance.address : undefined;
   const reason = instance.stateReason;
   return {
@@ -25,7 +26,8 @@ export function instanceXml(instance: EmulatedInstance): XmlNode {
     instanceState: stateXml(instance.state),
     privateDnsName: dnsName(address),
     dnsName: dnsName(address),
-    reason: reason?.code === 'Client.UserInitiatedShutdown' ? `User initiated (${gmt(reason.at)})` : '',
+    reason:
+      reason?.code === 'Client.UserInitiatedShutdown' ? `User initiated (${gmt(reason.at)})` : '',
     keyName: instance.keyName,
     amiLaunchIndex: instance.launchIndex,
     instanceType: instance.instanceType,

@@ -10,13 +10,16 @@ export class QueryParams {
 
   required(name: string): string {
     const value = this.raw[name];
-    if (value === undefined || value === '') throw new Ec2Error('MissingParameter', `The request must contain the parameter ${name}`);
+    if (value === undefined || value === '')
+      throw new Ec2Error('MissingParameter', `The request must contain the parameter ${name}`);
     return value;
   }
 
   /** `Prefix.1`, `Prefix.2`, … as a list. */
   list(prefix: string): string[] {
-    return this.indexes(prefix).map((index) => this.raw[`${prefix}.${index}`]!).filter((value) => value !== undefined);
+    return this.indexes(prefix)
+      .map((index) => this.raw[`${prefix}.${index}`]!)
+      .filter((value) => value !== undefined);
   }
 
   /** The numbers N for which some `Prefix.N…` key exists, in order. */

@@ -4,7 +4,12 @@ import { Ec2Error } from './errors.js';
 import { QueryParams } from './query-params.js';
 import { ec2Error, ec2Response, type XmlNode } from './xml.js';
 
-export interface CallRecord { action: string; params: Record<string, string>; at: number; error?: string }
+export interface CallRecord {
+  action: string;
+  params: Record<string, string>;
+  at: number;
+  error?: string;
+}
 
 export type ActionHandler = (params: QueryParams) => XmlNode;
 
@@ -42,17 +47,28 @@ export function startQueryServer(api: QueryApi, port = 0): Promise<Server> {
     const record: CallRecord = { action, params, at: Date.now() };
     api.calls.push(record);
     try {
-      if (signedAccessKey(request) !== api.accessKeyId) throw new Ec2Error('AuthFailure', 'AWS was not able to validate the provided access credentials');
+      if (signedAccessKey(request) !== api.accessKeyId)
+        throw new Ec2Error(
+          'AuthFailure',
+          'AWS was not able to validate the provided access credentials',
+        );
       const fault = injectedFault(api, action);
       if (fault) throw fault;
       const handler = api.actions[action];
-      if (!handler) throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
+      if (!handler)
+        throw new Ec2Error(
+          'InvalidAction',
+          `The action ${action} is not valid for this web service.`,
+        );
       const xml = ec2Response(action, requestId, handler(new QueryParams(params)));
       response.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' }).end(xml);
     } catch (error) {
-      const failure = error instanceof Ec2Error ? error : new Ec2Error('InternalError', (error as Error).message);
+      const failure =
+        error instanceof Ec2Error ? error : new Ec2Error('InternalError', (error as Error).message);
       record.error = failure.code;
-      response.writeHead(failure.status, { 'content-type': 'text/xml;charset=UTF-8' }).end(ec2Error(failure.code, failure.message, requestId));
+      response
+        .writeHead(failure.status, { 'content-type': 'text/xml;charset=UTF-8' })
+        .end(ec2Error(failure.code, failure.message, requestId));
     }
   });
   return new Promise((resolve, reject) => {

@@ -28,11 +28,30 @@ function killNow(sshd: SshdProcess): void {
 // (A SIGKILLed emulator is covered by setpriv --pdeathsig below.)
 process.on('exit', () => live.forEach(killNow));
 
-const SYSTEM_DIRS = new Set(['', 'bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib32', 'lib64', 'opt', 'proc', 'run', 'sbin', 'sys', 'usr', 'var']);
+const SYSTEM_DIRS = new Set([
+  '',
+  'bin',
+  'boot',
+  'dev',
+  'etc',
+  'home',
+  'lib',
+  'lib32',
+  'lib64',
+  'opt',
+  'proc',
+  'run',
+  'sbin',
+  'sys',
+  'usr',
+  'var',
+]);
 
 /** Top-level folders the login user must not see: where the project and the emulator's own files live. */
 function hiddenFolders(extra: readonly string[]): string[] {
-  const tops = ['/tmp', '/root', '/work', process.cwd(), ...extra].map((path) => `/${path.split('/')[1] ?? ''}`);
+  const tops = ['/tmp', '/root', '/work', process.cwd(), ...extra].map(
+    (path) => `/${path.split('/')[1] ?? ''}`,
+  );
   return [...new Set(tops)].filter((top) => !SYSTEM_DIRS.has(top.slice(1)));
 }
 
@@ -47,7 +66,10 @@ function bootScriptLines(scripts: readonly string[]): string[] {
   const files = scripts.map((_, index) => `${dir}/part-${String(index + 1).padStart(3, '0')}`);
   return [
     `mkdir -p ${dir}`,
-    ...scripts.map((script, index) => `printf '%s' ${Buffer.from(script).toString('base64')} | base64 -d > ${files[index]}`),
+    ...scripts.map(
+      (script, index) =>
+        `printf '%s' ${Buffer.from(script).toString('base64')} | base64 -d > ${files[index]}`,
+    ),
     `chmod 755 ${files.join(' ')}`,
     `(for part in ${files.join(' ')}; do setpriv --reuid=${LOGIN_USER} --regid=${LOGIN_USER} --init-groups env -i ${LOGIN_ENV} "$part" </dev/null || echo "cloud-init: $part failed" >&2; done) &`,
   ];
@@ -62,16 +84,24 @@ function namespaceScript(disk: InstanceDisk, hidden: string[], scripts: readonly
     `mount --bind ${JSON.stringify(disk.home)} /home/${LOGIN_USER}`,
     `mount --bind ${JSON.stringify(disk.etcSsh)} /etc/ssh`,
     `mount --bind ${JSON.stringify(disk.bin)} /usr/local/bin`,
-    ...hidden.map((folder) => `[ -d ${folder} ] && mount -t tmpfs -o mode=1777 tmpfs ${folder} || true`),
+    ...hidden.map(
+      (folder) => `[ -d ${folder} ] && mount -t tmpfs -o mode=1777 tmpfs ${folder} || true`,
+    ),
     ...bootScriptLines(scripts),
     'exec /usr/sbin/sshd -D -e -f /etc/ssh/sshd_config',
   ].join('\n');
 }
 
-async function waitForPort(address: string, port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForPort(
+  address: string,
+  port: number,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`sshd for ${address} exited early`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`sshd for ${address} exited early`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect({ host: address, port }, () => {
         socket.destroy();
@@ -95,14 +125,33 @@ function childPid(pid: number | undefined): number | undefined {
 }
 
 /** `bootScripts`: what cloud-init would run at this boot (the user data's scripts, on the first one). */
-export async function startSshd(disk: InstanceDisk, address: string, port: number, hide: readonly string[], bootScripts: readonly string[] = []): Promise<SshdProcess> {
+export async function startSshd(
+  disk: InstanceDisk,
+  address: string,
+  port: number,
+  hide: readonly string[],
+  bootScripts: readonly string[] = [],
+): Promise<SshdProcess> {
   writeFileSync(join(disk.etcSsh, 'sshd_config'), sshdConfig(address, port));
   const log = openSync(join(disk.dir, 'sshd.log'), 'a');
   // setpriv: unshare dies with the emulator, even a SIGKILLed one; --kill-child: the namespace dies with unshare.
   const wrapper = spawn(
     'setpriv',
-    ['--pdeathsig', 'SIGKILL', 'unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child=SIGKILL', '--mount-proc',
-      'sh', '-c', namespaceScript(disk, hiddenFolders(hide), bootScripts)],
+    [
+      '--pdeathsig',
+      'SIGKILL',
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      '--pid',
+      '--fork',
+      '--kill-child=SIGKILL',
+      '--mount-proc',
+      'sh',
+      '-c',
+      namespaceScript(disk, hiddenFolders(hide), bootScripts),
+    ],
     { stdio: ['ignore', log, log] },
   );
   wrapper.unref();

@@ -9,11 +9,15 @@ const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
 /** RunInstances' UserData parameter, which the EC2 API takes base64-encoded. */
 export function decodeUserData(encoded: string | undefined): string | undefined {
   if (encoded === undefined || encoded === '') return undefined;
-  if (!BASE64.test(encoded)) throw new Ec2Error('InvalidParameterValue', 'Invalid BASE64 encoding of user data.');
+  if (!BASE64.test(encoded))
+    throw new Ec2Error('InvalidParameterValue', 'Invalid BASE64 encoding of user data.');
   return Buffer.from(encoded, 'base64').toString('utf8');
 }
 
-interface Part { headers: Map<string, string>; body: string }
+interface Part {
+  headers: Map<string, string>;
+  body: string;
+}
 
 function splitHeaders(text: string): Part {
   const normalized = text.replace(/\r\n/g, '\n');
@@ -23,7 +27,8 @@ function splitHeaders(text: string): Part {
   const headers = new Map<string, string>();
   for (const line of head.replace(/\n[ \t]+/g, ' ').split('\n')) {
     const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    if (colon > 0)
+      headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
   return { headers, body };
 }
@@ -48,7 +53,11 @@ function scriptsOfMultipart(message: string): string[] {
       ? Buffer.from(part.body, 'base64').toString('utf8')
       : part.body.replace(/\n$/, '');
     if (type.startsWith('multipart/')) scripts.push(...scriptsOfMultipart(text));
-    else if (type.startsWith('text/x-shellscript') || (type.startsWith('text/plain') && content.startsWith('#!'))) scripts.push(content);
+    else if (
+      type.startsWith('text/x-shellscript') ||
+      (type.startsWith('text/plain') && content.startsWith('#!'))
+    )
+      scripts.push(content);
   }
   return scripts;
 }
@@ -57,6 +66,7 @@ function scriptsOfMultipart(message: string): string[] {
 export function bootScripts(userData: string | undefined): string[] {
   if (userData === undefined) return [];
   if (userData.startsWith('#!')) return [userData];
-  if (/^content-type:\s*multipart\//i.test(userData) || /^mime-version:/i.test(userData)) return scriptsOfMultipart(userData);
+  if (/^content-type:\s*multipart\//i.test(userData) || /^mime-version:/i.test(userData))
+    return scriptsOfMultipart(userData);
   return [];
 }

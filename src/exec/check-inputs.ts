@@ -3,5 +3,8 @@ import { UserError } from '../util/user-error.js';
 
 export function checkInputsExist(inputs: readonly string[]): void {
   const missing = inputs.filter((path) => !existsSync(path));
-  if (missing.length > 0) throw new UserError(`input '${missing[0]}' does not exist${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`);
+  if (missing.length > 0)
+    throw new UserError(
+      `input '${missing[0]}' does not exist${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`,
+    );
 }

@@ -22,25 +22,44 @@ function packageVersion(): string {
 function profileOptions<T>(argv: Argv<T>) {
   return argv
     .option('profile', { type: 'string', describe: 'A connection profile written by remote-gen' })
-    .option('config', { type: 'string', describe: 'A remote.json with clientArgs, instanceArgs, sshArgs' })
-    .option('state-dir', { type: 'string', describe: 'State folder (default: .scons-remote beside build.ninja or remote.json)' });
+    .option('config', {
+      type: 'string',
+      describe: 'A remote.json with clientArgs, instanceArgs, sshArgs',
+    })
+    .option('state-dir', {
+      type: 'string',
+      describe: 'State folder (default: .scons-remote beside build.ninja or remote.json)',
+    });
 }
 
-function profileSelector(args: { profile?: string; config?: string; stateDir?: string }): ProfileSelector {
+function profileSelector(args: {
+  profile?: string;
+  config?: string;
+  stateDir?: string;
+}): ProfileSelector {
   return { profile: args.profile, config: args.config, stateDir: args.stateDir };
 }
 
 function jobCommandLine(words: unknown): string {
   const command = (Array.isArray(words) ? words : []).map(String);
-  if (command.length === 0) throw new UserError('no command given: put it after `--`, e.g. remote-exec --config remote.json -- python3 decode.py in out');
+  if (command.length === 0)
+    throw new UserError(
+      'no command given: put it after `--`, e.g. remote-exec --config remote.json -- python3 decode.py in out',
+    );
   return command.join(' ');
 }
 
 /** yargs cannot suggest commands when there is a default one, so an unknown first word is matched here. */
 function failure(message: string, argv: readonly string[]): UserError {
   const first = argv[0];
-  const meant = first && !first.startsWith('-') && !COMMANDS.includes(first) ? nearestName(first, COMMANDS) : undefined;
-  if (meant && message.startsWith('Unknown argument')) return new UserError(`unknown command '${first}': did you mean '${meant}'? (see remote-exec --help)`);
+  const meant =
+    first && !first.startsWith('-') && !COMMANDS.includes(first)
+      ? nearestName(first, COMMANDS)
+      : undefined;
+  if (meant && message.startsWith('Unknown argument'))
+    return new UserError(
+      `unknown command '${first}': did you mean '${meant}'? (see remote-exec --help)`,
+    );
   return new UserError(`${message} (see remote-exec --help)`);
 }
 
@@ -56,9 +75,24 @@ export async function runExecCli(argv: string[]): Promise<number> {
       'Run one build step (the command follows `--`)',
       (command) =>
         profileOptions(command)
-          .option('in', { type: 'string', array: true, default: [], describe: 'Input files or folders to upload' })
-          .option('out', { type: 'string', array: true, default: [], describe: 'Outputs to bring back' })
-          .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Report per-step timings on stderr' }),
+          .option('in', {
+            type: 'string',
+            array: true,
+            default: [],
+            describe: 'Input files or folders to upload',
+          })
+          .option('out', {
+            type: 'string',
+            array: true,
+            default: [],
+            describe: 'Outputs to bring back',
+          })
+          .option('verbose', {
+            alias: 'v',
+            type: 'boolean',
+            default: false,
+            describe: 'Report per-step timings on stderr',
+          }),
       async (args) => {
         exitCode = await runJob({
           ...profileSelector(args),
@@ -75,18 +109,32 @@ export async function runExecCli(argv: string[]): Promise<number> {
       // build.ninja's provisioning edge touches --stamp; users have no reason to.
       (command) => profileOptions(command).option('stamp', { type: 'string', hidden: true }),
       async (args) => {
-        exitCode = await (await import('./up.js')).runUp({ ...profileSelector(args), stamp: args.stamp });
+        exitCode = await (
+          await import('./up.js')
+        ).runUp({ ...profileSelector(args), stamp: args.stamp });
       },
     )
-    .command('status', 'Show each instance: id, address, state, uptime, idle time, jobs run', profileOptions, async (args) => {
-      exitCode = await (await import('./status.js')).runStatus(profileSelector(args));
-    })
+    .command(
+      'status',
+      'Show each instance: id, address, state, uptime, idle time, jobs run',
+      profileOptions,
+      async (args) => {
+        exitCode = await (await import('./status.js')).runStatus(profileSelector(args));
+      },
+    )
     .command(
       'down',
       'Terminate the instances this project launched',
-      (command) => profileOptions(command).option('all', { type: 'boolean', default: false, describe: 'Every instance tagged by scons-remote in the region' }),
+      (command) =>
+        profileOptions(command).option('all', {
+          type: 'boolean',
+          default: false,
+          describe: 'Every instance tagged by scons-remote in the region',
+        }),
       async (args) => {
-        exitCode = await (await import('./down.js')).runDown({ ...profileSelector(args), all: args.all });
+        exitCode = await (
+          await import('./down.js')
+        ).runDown({ ...profileSelector(args), all: args.all });
       },
     )
     .command(
@@ -97,17 +145,35 @@ export async function runExecCli(argv: string[]): Promise<number> {
         exitCode = await (await import('./prune.js')).runPrune(profileSelector(args));
       },
     )
-    .command('ssh', 'An interactive shell on the instance (a command may follow `--`)', profileOptions, async (args) => {
-      exitCode = await (await import('./ssh-shell.js')).runSsh(profileSelector(args), (args['--'] as string[] | undefined ?? []).map(String));
-    })
+    .command(
+      'ssh',
+      'An interactive shell on the instance (a command may follow `--`)',
+      profileOptions,
+      async (args) => {
+        exitCode = await (
+          await import('./ssh-shell.js')
+        ).runSsh(profileSelector(args), ((args['--'] as string[] | undefined) ?? []).map(String));
+      },
+    )
     .command(
       'cloud',
       'Run the emulated EC2 cloud (for trying scons-remote without AWS) until Ctrl-C',
       (command) =>
         command
-          .option('port', { type: 'number', default: 0, describe: 'EC2 API port on 127.0.0.1 (default: any free port)' })
-          .option('boot-delay-ms', { type: 'number', default: 1500, describe: 'How long an instance stays pending' })
-          .option('cloud-dir', { type: 'string', describe: 'Keys and instance disks (default: ~/.cache/scons-remote/cloud)' }),
+          .option('port', {
+            type: 'number',
+            default: 0,
+            describe: 'EC2 API port on 127.0.0.1 (default: any free port)',
+          })
+          .option('boot-delay-ms', {
+            type: 'number',
+            default: 1500,
+            describe: 'How long an instance stays pending',
+          })
+          .option('cloud-dir', {
+            type: 'string',
+            describe: 'Keys and instance disks (default: ~/.cache/scons-remote/cloud)',
+          }),
       async (args) => {
         const options = { port: args.port, bootDelayMs: args.bootDelayMs, stateDir: args.cloudDir };
         exitCode = await (await import('../emulator/cli.js')).runCloudCli(options);

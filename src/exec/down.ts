@@ -18,7 +18,9 @@ export interface DownRequest extends ProfileSelector {
 async function terminate(client: EC2Client, instanceId: string, what: string): Promise<void> {
   const seen = await describeInstance(client, instanceId);
   if (!seen || seen.state === 'terminated' || seen.state === 'shutting-down') {
-    printProgress(`${instanceId} (${what}) is already ${seen?.state ?? 'gone: AWS no longer knows it'}; forgotten`);
+    printProgress(
+      `${instanceId} (${what}) is already ${seen?.state ?? 'gone: AWS no longer knows it'}; forgotten`,
+    );
     return;
   }
   await terminateInstances(client, [instanceId]);
@@ -39,8 +41,14 @@ export async function downProfile(job: JobProfile): Promise<void> {
     printProgress(`${job.id}: ${error.message.split(';')[0]}; looking the instance up by its tags`);
   }
   const client = await createEc2Client(job.profile.clientArgs);
-  const tagged = await findOurInstances(client, { [PROJECT_TAG]: resolve(job.baseDir), [PROFILE_TAG]: job.id });
-  const ids = new Set([...(recorded ? [recorded] : []), ...tagged.map((instance) => instance.instanceId)]);
+  const tagged = await findOurInstances(client, {
+    [PROJECT_TAG]: resolve(job.baseDir),
+    [PROFILE_TAG]: job.id,
+  });
+  const ids = new Set([
+    ...(recorded ? [recorded] : []),
+    ...tagged.map((instance) => instance.instanceId),
+  ]);
   for (const id of ids) await terminate(client, id, job.id);
   if (ids.size === 0) printProgress(`${job.id}: no instance`);
   forgetInstance(job.stateDir, job.id);
@@ -49,14 +57,23 @@ export async function downProfile(job: JobProfile): Promise<void> {
 /** Every instance tagged by scons-remote, in each region (or endpoint) the project's profiles use. */
 async function downAll(jobs: readonly JobProfile[]): Promise<void> {
   const clientArgsSeen = new Map<string, ClientArgs>();
-  for (const job of jobs) clientArgsSeen.set(JSON.stringify(job.profile.clientArgs), job.profile.clientArgs);
+  for (const job of jobs)
+    clientArgsSeen.set(JSON.stringify(job.profile.clientArgs), job.profile.clientArgs);
   if (clientArgsSeen.size === 0) clientArgsSeen.set('{}', {});
   for (const clientArgs of clientArgsSeen.values()) {
     const client = await createEc2Client(clientArgs);
     const found = await findOurInstances(client);
-    if (found.length > 0) await terminateInstances(client, found.map((instance) => instance.instanceId));
-    for (const instance of found) printProgress(`terminated ${instance.instanceId} (tagged by scons-remote, ${instance.state})`);
-    if (found.length === 0) printProgress(`no instance tagged by scons-remote in ${await client.config.region()}`);
+    if (found.length > 0)
+      await terminateInstances(
+        client,
+        found.map((instance) => instance.instanceId),
+      );
+    for (const instance of found)
+      printProgress(
+        `terminated ${instance.instanceId} (tagged by scons-remote, ${instance.state})`,
+      );
+    if (found.length === 0)
+      printProgress(`no instance tagged by scons-remote in ${await client.config.region()}`);
   }
 }
 

@@ -61,7 +61,12 @@ function holderAlive(holder: Holder): boolean {
 /** The lock file appears with its holder already in it (written aside, then hard-linked), so no reader sees it empty. */
 function tryAcquire(path: string): boolean {
   const mine = `${path}.${process.pid}`;
-  const holder: Holder = { pid: process.pid, start: startTime(process.pid), host: hostname(), since: new Date().toISOString() };
+  const holder: Holder = {
+    pid: process.pid,
+    start: startTime(process.pid),
+    host: hostname(),
+    since: new Date().toISOString(),
+  };
   writeFileSync(mine, JSON.stringify(holder), { mode: 0o600 });
   try {
     linkSync(mine, path);
@@ -84,7 +89,11 @@ function waitLimitMs(): number {
  * build, or of parallel `make -j`). A lock whose holder is gone is taken over; waiting for a live one is said
  * (`onWait` gets who holds it) and bounded.
  */
-export async function withFileLock<T>(path: string, work: () => Promise<T>, onWait?: (holder: string) => void): Promise<T> {
+export async function withFileLock<T>(
+  path: string,
+  work: () => Promise<T>,
+  onWait?: (holder: string) => void,
+): Promise<T> {
   mkdirSync(dirname(path), { recursive: true });
   const deadline = Date.now() + waitLimitMs();
   let delay = 20;
@@ -100,7 +109,9 @@ export async function withFileLock<T>(path: string, work: () => Promise<T>, onWa
     if (who !== waitingFor) onWait?.(who);
     waitingFor = who;
     if (Date.now() > deadline) {
-      throw new UserError(`gave up waiting for ${path}, held by ${who}; if that is no remote-exec of this build, remove the file`);
+      throw new UserError(
+        `gave up waiting for ${path}, held by ${who}; if that is no remote-exec of this build, remove the file`,
+      );
     }
     await sleep(delay);
     delay = Math.min(delay * 2, 250);

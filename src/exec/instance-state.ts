@@ -54,12 +54,19 @@ function parseState(path: string): InstanceState {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    const reason = error instanceof SyntaxError ? 'not JSON' : ((error as NodeJS.ErrnoException).code ?? String(error));
-    throw new UnreadableStateError(`${path}: unreadable instance state (${reason}); run remote-exec down, which finds the instance by its tags`);
+    const reason =
+      error instanceof SyntaxError
+        ? 'not JSON'
+        : ((error as NodeJS.ErrnoException).code ?? String(error));
+    throw new UnreadableStateError(
+      `${path}: unreadable instance state (${reason}); run remote-exec down, which finds the instance by its tags`,
+    );
   }
   const state = parsed as Partial<InstanceState> | null;
   if (typeof state?.instanceId !== 'string' || typeof state.address !== 'string') {
-    throw new UnreadableStateError(`${path}: unreadable instance state (no instance id); run remote-exec down, which finds the instance by its tags`);
+    throw new UnreadableStateError(
+      `${path}: unreadable instance state (no instance id); run remote-exec down, which finds the instance by its tags`,
+    );
   }
   return state as InstanceState;
 }
@@ -69,7 +76,11 @@ export function readInstanceState(stateDir: string, profileId: string): Instance
   return existsSync(path) ? parseState(path) : undefined;
 }
 
-export function writeInstanceState(stateDir: string, profileId: string, state: InstanceState): void {
+export function writeInstanceState(
+  stateDir: string,
+  profileId: string,
+  state: InstanceState,
+): void {
   writeFileAtomic(statePath(stateDir, profileId), `${JSON.stringify(state, null, 2)}\n`, 0o600);
 }
 

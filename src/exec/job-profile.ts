@@ -45,11 +45,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** A hand-written remote.json, as used from Makefiles: `{ clientArgs, instanceArgs, sshArgs, options? }`. */
-function profileFromConfig(configPath: string, stateDir: string | undefined, use: ProfileUse): JobProfile {
+function profileFromConfig(
+  configPath: string,
+  stateDir: string | undefined,
+  use: ProfileUse,
+): JobProfile {
   const config = readJson(configPath, 'remote-exec config');
-  if (!isObject(config)) throw new UserError(`${configPath}: expected a JSON object with clientArgs, instanceArgs and sshArgs`);
+  if (!isObject(config))
+    throw new UserError(
+      `${configPath}: expected a JSON object with clientArgs, instanceArgs and sshArgs`,
+    );
   for (const key of Object.keys(config)) {
-    if (!['clientArgs', 'instanceArgs', 'sshArgs', 'options'].includes(key)) throw new UserError(`${configPath}: unknown key '${key}'`);
+    if (!['clientArgs', 'instanceArgs', 'sshArgs', 'options'].includes(key))
+      throw new UserError(`${configPath}: unknown key '${key}'`);
   }
   for (const key of ['clientArgs', 'instanceArgs', 'sshArgs']) {
     if (!isObject(config[key])) throw new UserError(`${configPath}: '${key}' must be an object`);
@@ -57,20 +65,39 @@ function profileFromConfig(configPath: string, stateDir: string | undefined, use
   const baseDir = dirname(resolve(configPath));
   const connection = { options: {}, ...config } as unknown as Connection;
   const { privateKeyPath: _unchecked, ...withoutKey } = connection.sshArgs;
-  checkConnectionArgs(connection.clientArgs, use === 'ssh' ? connection.sshArgs : withoutKey, configPath, baseDir);
-  return { id: profileId(connection), profile: connection, stateDir: resolve(stateDir ?? join(baseDir, STATE_DIR)), baseDir };
+  checkConnectionArgs(
+    connection.clientArgs,
+    use === 'ssh' ? connection.sshArgs : withoutKey,
+    configPath,
+    baseDir,
+  );
+  return {
+    id: profileId(connection),
+    profile: connection,
+    stateDir: resolve(stateDir ?? join(baseDir, STATE_DIR)),
+    baseDir,
+  };
 }
 
 function profileFromState(id: string, stateDir: string | undefined): JobProfile {
   const dir = stateDir ? resolve(stateDir) : defaultStateDir();
   const path = profilePath(dir, id);
-  if (!existsSync(path)) throw new UserError(`${path}: no such connection profile; run remote-gen again`);
-  return { id, profile: readJson(path, 'connection profile') as Profile, stateDir: dir, baseDir: dirname(dir) };
+  if (!existsSync(path))
+    throw new UserError(`${path}: no such connection profile; run remote-gen again`);
+  return {
+    id,
+    profile: readJson(path, 'connection profile') as Profile,
+    stateDir: dir,
+    baseDir: dirname(dir),
+  };
 }
 
 export function selectProfile(selector: ProfileSelector, use: ProfileUse = 'ssh'): JobProfile {
-  if (selector.profile && selector.config) throw new UserError('give either --profile or --config, not both');
+  if (selector.profile && selector.config)
+    throw new UserError('give either --profile or --config, not both');
   if (selector.config) return profileFromConfig(selector.config, selector.stateDir, use);
   if (selector.profile) return profileFromState(selector.profile, selector.stateDir);
-  throw new UserError('which connection? give --config remote.json (or --profile ID, as written by remote-gen)');
+  throw new UserError(
+    'which connection? give --config remote.json (or --profile ID, as written by remote-gen)',
+  );
 }

@@ -13,7 +13,8 @@ import { stepBaseDir, stepPaths } from './step-paths.js';
 export async function runLocalJob(request: JobRequest): Promise<number> {
   const paths = stepPaths(stepBaseDir(request), process.cwd(), request.inputs, request.outputs);
   checkInputsExist(request.inputs);
-  for (const output of paths.outputs) mkdirSync(dirname(join(paths.baseDir, output)), { recursive: true });
+  for (const output of paths.outputs)
+    mkdirSync(dirname(join(paths.baseDir, output)), { recursive: true });
   const child = spawn('/bin/sh', ['-c', request.command], { stdio: 'inherit' });
   return new Promise((resolve, reject) => {
     child.once('error', reject);

@@ -9,5 +9,7 @@ export function isLocalMode(env: NodeJS.ProcessEnv = process.env): boolean {
   if (mode === '' || mode === 'remote') return false;
   if (mode === 'local') return true;
   const given = env.SCONS_REMOTE_MODE;
-  throw new UserError(`SCONS_REMOTE_MODE=${given} is not a mode: use 'local' or 'remote' (unset means remote)`);
+  throw new UserError(
+    `SCONS_REMOTE_MODE=${given} is not a mode: use 'local' or 'remote' (unset means remote)`,
+  );
 }

@@ -26,7 +26,10 @@ function makeParents(projectDir: string, output: string): void {
     const stat = lstatOrUndefined(folder);
     if (!stat) mkdirSync(folder);
     else if (stat.isSymbolicLink()) {
-      throw refusal(output, `'${parent}' is a symbolic link, and outputs are never placed through one`);
+      throw refusal(
+        output,
+        `'${parent}' is a symbolic link, and outputs are never placed through one`,
+      );
     } else if (!stat.isDirectory()) throw refusal(output, `'${parent}' is not a folder`);
   }
 }
@@ -37,7 +40,11 @@ function makeParents(projectDir: string, output: string): void {
  * project's filesystem, so the rename is atomic. A folder output replaces the old folder as a whole.
  * Outputs are relative to `projectDir`, as they are inside `scratchDir`.
  */
-export function placeOutputs(scratchDir: string, projectDir: string, outputs: readonly string[]): void {
+export function placeOutputs(
+  scratchDir: string,
+  projectDir: string,
+  outputs: readonly string[],
+): void {
   for (const declared of outputs) {
     const relativeOutput = projectPath(declared);
     if (!relativeOutput) throw refusal(declared, 'it is outside the project');

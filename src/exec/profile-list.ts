@@ -2,7 +2,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PROFILES_DIR } from '../generate/profiles.js';
 import { UserError } from '../util/user-error.js';
-import { defaultStateDir, selectProfile, type JobProfile, type ProfileSelector, type ProfileUse } from './job-profile.js';
+import {
+  defaultStateDir,
+  selectProfile,
+  type JobProfile,
+  type ProfileSelector,
+  type ProfileUse,
+} from './job-profile.js';
 
 /** The state folder a selector without --profile or --config means. */
 export function selectedStateDir(selector: ProfileSelector): string {
@@ -12,7 +18,12 @@ export function selectedStateDir(selector: ProfileSelector): string {
 /** Ids of the profiles remote-gen wrote into a state folder. */
 export function profileIds(stateDir: string): string[] {
   const dir = join(stateDir, PROFILES_DIR);
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -5)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => name.slice(0, -5))
+        .sort()
+    : [];
 }
 
 /** The selected profile, or with no selector every profile remote-gen wrote into the state folder. */
@@ -20,7 +31,10 @@ export function selectProfiles(selector: ProfileSelector, use: ProfileUse = 'ssh
   if (selector.profile || selector.config) return [selectProfile(selector, use)];
   const stateDir = selectedStateDir(selector);
   const ids = profileIds(stateDir);
-  if (ids.length === 0) throw new UserError(`no connection profiles in ${join(stateDir, PROFILES_DIR)}: run remote-gen first, or give --config remote.json`);
+  if (ids.length === 0)
+    throw new UserError(
+      `no connection profiles in ${join(stateDir, PROFILES_DIR)}: run remote-gen first, or give --config remote.json`,
+    );
   return ids.map((profile) => selectProfile({ profile, stateDir }, use));
 }
 
@@ -39,5 +53,7 @@ export function profilesInManifest(stateDir: string): Set<string> | undefined {
   const manifest = join(dirname(stateDir), 'build.ninja');
   if (!existsSync(manifest)) return undefined;
   const text = readFileSync(manifest, 'utf8');
-  return new Set([...text.matchAll(/(?:--profile |\bprofile = )([0-9a-f]{12})\b/g)].map((match) => match[1]!));
+  return new Set(
+    [...text.matchAll(/(?:--profile |\bprofile = )([0-9a-f]{12})\b/g)].map((match) => match[1]!),
+  );
 }

@@ -1,7 +1,8 @@
 /** The tool's own messages: on stderr, prefixed, so they are never mistaken for the command's output. */
 export type Progress = (message: string) => void;
 
-export const printProgress: Progress = (message) => process.stderr.write(`remote-exec: ${message}\n`);
+export const printProgress: Progress = (message) =>
+  process.stderr.write(`remote-exec: ${message}\n`);
 
 export const quiet: Progress = () => {};
 

@@ -3,7 +3,13 @@ import { basename, resolve } from 'node:path';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { createEc2Client } from '../cloud/ec2-client.js';
 import {
-  consoleHostKeys, describeInstance, launchInstance, startInstance, terminateInstances, waitUntilRunning, waitUntilStopped,
+  consoleHostKeys,
+  describeInstance,
+  launchInstance,
+  startInstance,
+  terminateInstances,
+  waitUntilRunning,
+  waitUntilStopped,
   type InstanceView,
 } from '../cloud/instances.js';
 import { PROFILE_TAG, PROJECT_TAG, TOOL_NAME, TOOL_TAG } from '../cloud/tags.js';
@@ -12,7 +18,14 @@ import type { Transport } from '../transport/index.js';
 import { isUserError, UserError } from '../util/user-error.js';
 import { withFileLock } from './file-lock.js';
 import { bootGuardScript, DEFAULT_IDLE_MINUTES, startWatchdogCommand } from './idle-watchdog.js';
-import { forgetInstance, isReady, lockPath, readInstanceState, writeInstanceState, type InstanceState } from './instance-state.js';
+import {
+  forgetInstance,
+  isReady,
+  lockPath,
+  readInstanceState,
+  writeInstanceState,
+  type InstanceState,
+} from './instance-state.js';
 import type { JobProfile } from './job-profile.js';
 import { printProgress, type Progress, warn } from './progress.js';
 import { connectToInstance, isUnreachable } from './ssh-target.js';
@@ -24,14 +37,17 @@ export interface ReadyInstance {
 
 const elapsed = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-const idleMinutesOf = (job: JobProfile): number => job.profile.options.idleMinutes ?? DEFAULT_IDLE_MINUTES;
+const idleMinutesOf = (job: JobProfile): number =>
+  job.profile.options.idleMinutes ?? DEFAULT_IDLE_MINUTES;
 
 /** Launches with our tags and the boot guard in UserData, and records the instance before anything can fail. */
 async function launch(client: EC2Client, job: JobProfile, progress: Progress): Promise<string> {
   const args = job.profile.instanceArgs;
   if (args.InstanceInitiatedShutdownBehavior !== 'terminate') {
     const behavior = JSON.stringify(args.InstanceInitiatedShutdownBehavior ?? 'stop');
-    warn(`instanceArgs.InstanceInitiatedShutdownBehavior is ${behavior}, so idle shutdown only stops the instance (its disk is still billed); use 'terminate'`);
+    warn(
+      `instanceArgs.InstanceInitiatedShutdownBehavior is ${behavior}, so idle shutdown only stops the instance (its disk is still billed); use 'terminate'`,
+    );
   }
   const projectDir = resolve(job.baseDir);
   const tags = [
@@ -44,18 +60,36 @@ async function launch(client: EC2Client, job: JobProfile, progress: Progress): P
   const guard = bootGuardScript(job.profile.sshArgs.username ?? 'root', idleMinutes);
   const UserData = userDataWithGuard(args.UserData, guard);
   // Announced whatever the verbosity: it is what costs money and time.
-  printProgress(`launching ${args.InstanceType ?? 'an instance'} from ${args.ImageId ?? 'the default image'}`);
-  const instanceId = await launchInstance(client, { ...args, UserData }, tags, `${TOOL_NAME}-${job.id}-${randomUUID()}`);
+  printProgress(
+    `launching ${args.InstanceType ?? 'an instance'} from ${args.ImageId ?? 'the default image'}`,
+  );
+  const instanceId = await launchInstance(
+    client,
+    { ...args, UserData },
+    tags,
+    `${TOOL_NAME}-${job.id}-${randomUUID()}`,
+  );
   const region = await client.config.region();
   const launchedAt = new Date().toISOString();
-  writeInstanceState(job.stateDir, job.id, { instanceId, address: '', region, launchedAt, idleMinutes, phase: 'launching' });
+  writeInstanceState(job.stateDir, job.id, {
+    instanceId,
+    address: '',
+    region,
+    launchedAt,
+    idleMinutes,
+    phase: 'launching',
+  });
   progress(`${instanceId} launched; waiting for it to run`);
   return instanceId;
 }
 
 /** Connects to a running instance for the first time (or again after it was repaired) and starts its watchdog. */
 async function reach(
-  job: JobProfile, client: EC2Client, view: InstanceView, progress: Progress, retries = job.profile.options.sshRetries ?? 10,
+  job: JobProfile,
+  client: EC2Client,
+  view: InstanceView,
+  progress: Progress,
+  retries = job.profile.options.sshRetries ?? 10,
 ): Promise<ReadyInstance> {
   const started = Date.now();
   const pinned = await consoleHostKeys(client, view.instanceId);
@@ -74,11 +108,15 @@ async function reach(
   const watchdog = await transport.exec(startWatchdogCommand(idleMinutes));
   if (watchdog !== 0) {
     await transport.close();
-    throw new UserError(`could not start the idle watchdog on ${view.instanceId} (exit ${watchdog})`);
+    throw new UserError(
+      `could not start the idle watchdog on ${view.instanceId} (exit ${watchdog})`,
+    );
   }
   const ready: InstanceState = { ...state, hostKey: transport.hostKey, phase: 'ready' };
   writeInstanceState(job.stateDir, job.id, ready);
-  progress(`${view.instanceId} ready (SSH in ${elapsed(started)}); it terminates itself after ${idleMinutes} idle minutes`);
+  progress(
+    `${view.instanceId} ready (SSH in ${elapsed(started)}); it terminates itself after ${idleMinutes} idle minutes`,
+  );
   return { state: ready, transport };
 }
 
@@ -86,26 +124,47 @@ async function reach(
  * An instance this process launched but could not make ready is terminated (unless options.keepOnFailure), and
  * the state says what happened, for `status`; the error says what became of the instance.
  */
-async function abandon(client: EC2Client, job: JobProfile, instanceId: string, error: unknown): Promise<unknown> {
+async function abandon(
+  client: EC2Client,
+  job: JobProfile,
+  instanceId: string,
+  error: unknown,
+): Promise<unknown> {
   const message = (error as Error).message;
   const known = readInstanceState(job.stateDir, job.id);
-  const recorded = known ?? { instanceId, address: '', region: '', launchedAt: new Date().toISOString(), idleMinutes: idleMinutesOf(job) };
+  const recorded = known ?? {
+    instanceId,
+    address: '',
+    region: '',
+    launchedAt: new Date().toISOString(),
+    idleMinutes: idleMinutesOf(job),
+  };
   const state = { ...recorded, failure: message };
   if (job.profile.options.keepOnFailure) {
     writeInstanceState(job.stateDir, job.id, { ...state, phase: 'launching' });
-    return isUserError(error) ? new UserError(`${message}; kept ${instanceId} running (options.keepOnFailure)`) : error;
+    return isUserError(error)
+      ? new UserError(`${message}; kept ${instanceId} running (options.keepOnFailure)`)
+      : error;
   }
   try {
     await terminateInstances(client, [instanceId]);
   } catch (failure) {
     writeInstanceState(job.stateDir, job.id, { ...state, phase: 'launching' });
-    return new UserError(`${message}; terminating ${instanceId} failed too (${(failure as Error).message}): run remote-exec down`);
+    return new UserError(
+      `${message}; terminating ${instanceId} failed too (${(failure as Error).message}): run remote-exec down`,
+    );
   }
   writeInstanceState(job.stateDir, job.id, { ...state, phase: 'terminated' });
-  return isUserError(error) ? new UserError(`${message}; terminated ${instanceId} (set options.keepOnFailure to keep it)`) : error;
+  return isUserError(error)
+    ? new UserError(`${message}; terminated ${instanceId} (set options.keepOnFailure to keep it)`)
+    : error;
 }
 
-async function launchAndReach(client: EC2Client, job: JobProfile, progress: Progress): Promise<ReadyInstance> {
+async function launchAndReach(
+  client: EC2Client,
+  job: JobProfile,
+  progress: Progress,
+): Promise<ReadyInstance> {
   const instanceId = await launch(client, job, progress);
   try {
     return await reach(job, client, await waitUntilRunning(client, instanceId), progress);
@@ -116,26 +175,39 @@ async function launchAndReach(client: EC2Client, job: JobProfile, progress: Prog
 
 /** The recorded instance made ready again (started if stopped), or undefined when it is gone and forgotten. */
 async function repair(
-  client: EC2Client, job: JobProfile, known: InstanceState, progress: Progress,
+  client: EC2Client,
+  job: JobProfile,
+  known: InstanceState,
+  progress: Progress,
 ): Promise<ReadyInstance | undefined> {
-  const seen = known.phase === 'terminated' ? undefined : await describeInstance(client, known.instanceId);
+  const seen =
+    known.phase === 'terminated' ? undefined : await describeInstance(client, known.instanceId);
   if (seen?.state === 'stopping' || seen?.state === 'stopped') {
     progress(`${known.instanceId} is ${seen.state}; starting it`);
     if (seen.state === 'stopping') await waitUntilStopped(client, known.instanceId);
     await startInstance(client, known.instanceId);
   } else if (seen?.state !== 'running' && seen?.state !== 'pending') {
-    if (known.phase !== 'terminated') progress(`${known.instanceId} is ${seen?.state ?? 'gone'}; replacing it`);
+    if (known.phase !== 'terminated')
+      progress(`${known.instanceId} is ${seen?.state ?? 'gone'}; replacing it`);
     forgetInstance(job.stateDir, job.id);
     return undefined;
   }
   // An instance that was ready and still runs is not booting: a few attempts tell whether it answers.
   const retries = seen.state === 'running' && isReady(known) ? 2 : undefined;
   try {
-    return await reach(job, client, await waitUntilRunning(client, known.instanceId), progress, retries);
+    return await reach(
+      job,
+      client,
+      await waitUntilRunning(client, known.instanceId),
+      progress,
+      retries,
+    );
   } catch (error) {
     if (!isUnreachable(error)) throw error;
     // AWS says it runs, yet SSH cannot get there (sshd died, a network fault): only a new instance helps.
-    printProgress(`${known.instanceId} is running but unreachable (${error.message}); terminating it and launching another`);
+    printProgress(
+      `${known.instanceId} is running but unreachable (${error.message}); terminating it and launching another`,
+    );
     await terminateInstances(client, [known.instanceId]);
     forgetInstance(job.stateDir, job.id);
     return undefined;
@@ -151,26 +223,42 @@ export async function reachInstance(job: JobProfile, progress: Progress): Promis
   const known = readInstanceState(job.stateDir, job.id);
   if (known && isReady(known)) {
     try {
-      return { state: known, transport: await connectToInstance(job, known, { retries: 1, progress }) };
+      return {
+        state: known,
+        transport: await connectToInstance(job, known, { retries: 1, progress }),
+      };
     } catch (error) {
       if (!isUnreachable(error)) throw error;
     }
   }
-  return withFileLock(lockPath(job.stateDir, job.id), async () => {
-    const current = readInstanceState(job.stateDir, job.id);
-    const changedWhileWaiting = current !== undefined && JSON.stringify(current) !== JSON.stringify(known);
-    if (current && changedWhileWaiting && isReady(current)) {
-      try {
-        return { state: current, transport: await connectToInstance(job, current, { retries: 2, progress }) };
-      } catch (error) {
-        if (!isUnreachable(error)) throw error;
+  return withFileLock(
+    lockPath(job.stateDir, job.id),
+    async () => {
+      const current = readInstanceState(job.stateDir, job.id);
+      const changedWhileWaiting =
+        current !== undefined && JSON.stringify(current) !== JSON.stringify(known);
+      if (current && changedWhileWaiting && isReady(current)) {
+        try {
+          return {
+            state: current,
+            transport: await connectToInstance(job, current, { retries: 2, progress }),
+          };
+        } catch (error) {
+          if (!isUnreachable(error)) throw error;
+        }
       }
-    }
-    // Another job's launch failed while this one waited: the same failure again, not one more instance.
-    if (current?.phase === 'terminated' && changedWhileWaiting) {
-      throw new UserError(`${current.failure ?? 'provisioning failed'}; terminated ${current.instanceId}`);
-    }
-    const client = await createEc2Client(job.profile.clientArgs);
-    return (current && (await repair(client, job, current, progress))) ?? launchAndReach(client, job, progress);
-  }, (holder) => printProgress(`waiting for ${holder}, which is provisioning this instance`));
+      // Another job's launch failed while this one waited: the same failure again, not one more instance.
+      if (current?.phase === 'terminated' && changedWhileWaiting) {
+        throw new UserError(
+          `${current.failure ?? 'provisioning failed'}; terminated ${current.instanceId}`,
+        );
+      }
+      const client = await createEc2Client(job.profile.clientArgs);
+      return (
+        (current && (await repair(client, job, current, progress))) ??
+        launchAndReach(client, job, progress)
+      );
+    },
+    (holder) => printProgress(`waiting for ${holder}, which is provisioning this instance`),
+  );
 }

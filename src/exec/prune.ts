@@ -15,7 +15,10 @@ import { printProgress } from './progress.js';
 export async function runPrune(selector: ProfileSelector): Promise<number> {
   const stateDir = selectedStateDir(selector);
   const named = profilesInManifest(stateDir);
-  if (!named) throw new UserError(`${join(dirname(stateDir), 'build.ninja')} does not exist; prune keeps the profiles it names, so run remote-gen first`);
+  if (!named)
+    throw new UserError(
+      `${join(dirname(stateDir), 'build.ninja')} does not exist; prune keeps the profiles it names, so run remote-gen first`,
+    );
   const stale = profileIds(stateDir).filter((id) => !named.has(id));
   for (const id of stale) {
     await downProfile(selectProfile({ profile: id, stateDir }, 'aws'));

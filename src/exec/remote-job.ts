@@ -57,7 +57,13 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
     const running = timer();
     step = new SupervisedStep(jobId, heartbeat, { stdout: process.stdout, stderr: process.stderr });
     const { command } = request;
-    const start = startStepCommand({ jobId, command, workDir: paths.workDir, outputs: paths.outputs, heartbeatSeconds: heartbeat });
+    const start = startStepCommand({
+      jobId,
+      command,
+      workDir: paths.workDir,
+      outputs: paths.outputs,
+      heartbeatSeconds: heartbeat,
+    });
     const reconnect = () => connectToInstance(job, state, { retries: REATTACH_RETRIES, progress });
     const ran = await step.run(transport, start, reconnect);
     transport = ran.transport;
@@ -68,14 +74,20 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
       const downloading = timer();
       const { missing } = await transport.get(jobDir, paths.outputs, scratch);
       if (missing.length > 0) {
-        const named = missing.map((path) => `'${relative(process.cwd(), join(paths.baseDir, path))}'`);
+        const named = missing.map(
+          (path) => `'${relative(process.cwd(), join(paths.baseDir, path))}'`,
+        );
         const plural = missing.length > 1 ? 's' : '';
-        throw new UserError(`the command succeeded but did not produce declared output${plural} ${named.join(', ')}`);
+        throw new UserError(
+          `the command succeeded but did not produce declared output${plural} ${named.join(', ')}`,
+        );
       }
       placeOutputs(scratch, paths.baseDir, paths.outputs);
       downloadMs = downloading();
     }
-    progress(`timings: connect ${connectMs} ms, upload ${uploadMs} ms, run ${runMs} ms, download ${downloadMs} ms`);
+    progress(
+      `timings: connect ${connectMs} ms, upload ${uploadMs} ms, run ${runMs} ms, download ${downloadMs} ms`,
+    );
     return ran.status;
   } catch (error) {
     // A cancel cuts the step's channels short; what failed then is of no interest, the signal is.

@@ -14,27 +14,47 @@ import { reachInstance } from './provision.js';
  * so the interactive OpenSSH client verifies the same host the jobs did.
  */
 function pinnedKnownHosts(address: string, port: number, pinned: string | undefined): string {
-  const scanned = execFileSync('ssh-keyscan', ['-p', String(port), address], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const scanned = execFileSync('ssh-keyscan', ['-p', String(port), address], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const lines = scanned.split('\n').filter((line) => line && !line.startsWith('#'));
-  const matching = lines.filter((line) => fingerprint(Buffer.from(line.split(' ')[2] ?? '', 'base64')) === pinned);
-  if (matching.length === 0) throw new UserError(`ssh: no host key of ${address} matches the pinned ${pinned ?? '(none)'}; refusing to connect`);
+  const matching = lines.filter(
+    (line) => fingerprint(Buffer.from(line.split(' ')[2] ?? '', 'base64')) === pinned,
+  );
+  if (matching.length === 0)
+    throw new UserError(
+      `ssh: no host key of ${address} matches the pinned ${pinned ?? '(none)'}; refusing to connect`,
+    );
   return `${matching.join('\n')}\n`;
 }
 
 /** `remote-exec ssh`: an interactive shell (or the given command) on the profile's instance, with the system's ssh. */
 export async function runSsh(selector: ProfileSelector, command: string[]): Promise<number> {
   const [job, ...others] = selectProfiles(selector);
-  if (others.length > 0) throw new UserError(`several connection profiles here: ${describeProfiles([job!, ...others])}; choose one with --profile ID`);
+  if (others.length > 0)
+    throw new UserError(
+      `several connection profiles here: ${describeProfiles([job!, ...others])}; choose one with --profile ID`,
+    );
   const { state, transport } = await reachInstance(job!, printProgress);
   const hostKey = transport.hostKey;
   await transport.close();
   const { sshArgs } = job!.profile;
   const port = sshArgs.port ?? 22;
   const knownHosts = join(job!.stateDir, 'known_hosts');
-  writeFileSync(knownHosts, pinnedKnownHosts(state.address, port, state.hostKey ?? hostKey), { mode: 0o600 });
+  writeFileSync(knownHosts, pinnedKnownHosts(state.address, port, state.hostKey ?? hostKey), {
+    mode: 0o600,
+  });
   const args = [
-    '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-p', String(port),
-    ...(sshArgs.privateKeyPath ? ['-i', resolve(job!.baseDir, sshArgs.privateKeyPath), '-o', 'IdentitiesOnly=yes'] : []),
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-p',
+    String(port),
+    ...(sshArgs.privateKeyPath
+      ? ['-i', resolve(job!.baseDir, sshArgs.privateKeyPath), '-o', 'IdentitiesOnly=yes']
+      : []),
     `${sshArgs.username ?? 'ubuntu'}@${state.address}`,
     ...command,
   ];

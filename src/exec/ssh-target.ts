@@ -14,13 +14,22 @@ export interface ReachOptions {
 }
 
 /** Connects with the profile's sshArgs; the key path is relative to the description's (or remote.json's) folder. */
-export function connectToInstance(job: JobProfile, state: InstanceState, options: ReachOptions): Promise<Transport> {
+export function connectToInstance(
+  job: JobProfile,
+  state: InstanceState,
+  options: ReachOptions,
+): Promise<Transport> {
   const { sshArgs } = job.profile;
   const hostKeys = state.hostKey ? [state.hostKey] : options.pinned;
   return connect(
     {
       host: state.address,
-      sshArgs: { ...sshArgs, ...(sshArgs.privateKeyPath ? { privateKeyPath: resolve(job.baseDir, sshArgs.privateKeyPath) } : {}) },
+      sshArgs: {
+        ...sshArgs,
+        ...(sshArgs.privateKeyPath
+          ? { privateKeyPath: resolve(job.baseDir, sshArgs.privateKeyPath) }
+          : {}),
+      },
       hostKeys,
     },
     {
@@ -28,7 +37,9 @@ export function connectToInstance(job: JobProfile, state: InstanceState, options
       stallSeconds: job.profile.options.stallSeconds,
       onRetry: (attempt, error, delayMs) => {
         const reason = (error as NodeJS.ErrnoException).code ?? error.message;
-        options.progress(`SSH attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)} s`);
+        options.progress(
+          `SSH attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)} s`,
+        );
       },
     },
   );

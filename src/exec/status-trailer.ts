@@ -25,7 +25,8 @@ export class StatusTrailer {
       return this.#pass(data.subarray(0, at));
     }
     let keep = Math.min(this.#marker.length - 1, data.length);
-    while (keep > 0 && !data.subarray(data.length - keep).equals(this.#marker.subarray(0, keep))) keep--;
+    while (keep > 0 && !data.subarray(data.length - keep).equals(this.#marker.subarray(0, keep)))
+      keep--;
     this.#held = data.subarray(data.length - keep);
     return this.#pass(data.subarray(0, data.length - keep));
   }

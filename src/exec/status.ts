@@ -16,7 +16,9 @@ async function activity(job: JobProfile, state: InstanceState): Promise<string> 
   try {
     const transport = await connectToInstance(job, state, { retries: 0, progress: quiet });
     let text = '';
-    await transport.exec(ACTIVITY, { stdout: new Writable({ write: (chunk, _encoding, done) => ((text += chunk), done()) }) });
+    await transport.exec(ACTIVITY, {
+      stdout: new Writable({ write: (chunk, _encoding, done) => ((text += chunk), done()) }),
+    });
     await transport.close();
     const [now, last, jobs] = text.trim().split(/\s+/).map(Number);
     return `idle ${formatDuration(now! - last!)} of ${formatDuration(state.idleMinutes * 60)}, ${jobs} job${jobs === 1 ? '' : 's'} run`;
@@ -34,11 +36,16 @@ async function statusLine(job: JobProfile): Promise<string> {
     throw error;
   }
   if (!state) return 'no instance';
-  if (state.phase === 'terminated') return `${state.instanceId} terminated (${state.failure ?? 'after a failure'})`;
+  if (state.phase === 'terminated')
+    return `${state.instanceId} terminated (${state.failure ?? 'after a failure'})`;
   const client = await createEc2Client(job.profile.clientArgs);
   const seen = await describeInstance(client, state.instanceId);
-  const parts = [`${state.instanceId}${state.address ? ` at ${state.address}` : ''}`, seen?.state ?? 'unknown to AWS'];
-  if (seen?.launchTime) parts.push(`up ${formatDuration((Date.now() - seen.launchTime.getTime()) / 1000)}`);
+  const parts = [
+    `${state.instanceId}${state.address ? ` at ${state.address}` : ''}`,
+    seen?.state ?? 'unknown to AWS',
+  ];
+  if (seen?.launchTime)
+    parts.push(`up ${formatDuration((Date.now() - seen.launchTime.getTime()) / 1000)}`);
   if (seen?.state === 'running' && state.address) parts.push(await activity(job, state));
   if (!isReady(state)) parts.push('not yet reached over SSH');
   if (state.failure) parts.push(`last failure: ${state.failure}`);
@@ -48,9 +55,13 @@ async function statusLine(job: JobProfile): Promise<string> {
 /** One line per profile: which instance, where, its AWS state, uptime, idle time against the limit, jobs run. */
 export async function runStatus(selector: ProfileSelector): Promise<number> {
   const jobs = selectProfiles(selector, 'aws');
-  const named = selector.profile || selector.config ? undefined : profilesInManifest(jobs[0]!.stateDir);
+  const named =
+    selector.profile || selector.config ? undefined : profilesInManifest(jobs[0]!.stateDir);
   for (const job of jobs) {
-    const stale = named && !named.has(job.id) ? ' (no longer in build.ninja: remote-exec prune removes it)' : '';
+    const stale =
+      named && !named.has(job.id)
+        ? ' (no longer in build.ninja: remote-exec prune removes it)'
+        : '';
     process.stdout.write(`${job.id}: ${await statusLine(job)}${stale}\n`);
   }
   return 0;

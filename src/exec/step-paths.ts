@@ -27,11 +27,18 @@ function inside(baseDir: string, path: string): string | undefined {
   return rel;
 }
 
-function relativeToBase(baseDir: string, cwd: string, flag: string, paths: readonly string[]): string[] {
+function relativeToBase(
+  baseDir: string,
+  cwd: string,
+  flag: string,
+  paths: readonly string[],
+): string[] {
   return paths.map((path) => {
     const rel = inside(baseDir, resolve(cwd, path));
     if (rel === undefined) {
-      throw new UserError(`${flag} '${path}' is not inside ${baseDir}, the folder remote-exec runs for`);
+      throw new UserError(
+        `${flag} '${path}' is not inside ${baseDir}, the folder remote-exec runs for`,
+      );
     }
     return rel;
   });
@@ -51,7 +58,9 @@ export function stepPaths(
   const baseDir = realFolder(folder);
   const workDir = relative(baseDir, cwd);
   if (workDir !== '' && inside(baseDir, cwd) === undefined) {
-    throw new UserError(`the working directory ${cwd} is not inside ${baseDir}, the folder remote-exec runs for`);
+    throw new UserError(
+      `the working directory ${cwd} is not inside ${baseDir}, the folder remote-exec runs for`,
+    );
   }
   return {
     baseDir,

@@ -17,7 +17,12 @@ export function statusMarker(jobId: string): string {
 }
 
 const PRELUDE = (jobId: string) =>
-  [`base="$HOME/${REMOTE_HOME}"`, `id=${jobId}`, 'job="$base/jobs/$id"', 'ctl="$base/steps/$id"'].join('; ');
+  [
+    `base="$HOME/${REMOTE_HOME}"`,
+    `id=${jobId}`,
+    'job="$base/jobs/$id"',
+    'ctl="$base/steps/$id"',
+  ].join('; ');
 
 const TRAILER = `trailer() { printf '\\036scons-remote:%s:%s\\n' "$id" "$1" >&2; }`;
 
@@ -81,7 +86,9 @@ const KILL_GRACE_SECONDS = 3;
 
 /** The one command that starts a step under its supervisor, streams its output, then reads control lines. */
 export function startStepCommand(step: StepStart): string {
-  const outputDirs = [...new Set(step.outputs.map((output) => posix.dirname(output)).filter((dir) => dir !== '.'))];
+  const outputDirs = [
+    ...new Set(step.outputs.map((output) => posix.dirname(output)).filter((dir) => dir !== '.')),
+  ];
   const outputsReady = outputDirs.length ? `&& mkdir -p -- ${shellJoin(outputDirs)}` : '';
   const workDir = shellQuote(step.workDir);
   const inWorkDir = step.workDir ? `&& mkdir -p -- ${workDir} && cd ${workDir}` : '';
@@ -100,7 +107,11 @@ export function startStepCommand(step: StepStart): string {
 }
 
 /** Attaches to a running (or finished) step again: its output from the given offsets, then its status. */
-export function attachStepCommand(jobId: string, stdoutOffset: number, stderrOffset: number): string {
+export function attachStepCommand(
+  jobId: string,
+  stdoutOffset: number,
+  stderrOffset: number,
+): string {
   return [
     PRELUDE(jobId),
     TRAILER,

@@ -20,7 +20,9 @@ export function heartbeatSeconds(env: NodeJS.ProcessEnv = process.env): number {
   if (value === undefined || value === '') return DEFAULT_HEARTBEAT_SECONDS;
   const seconds = Number(value);
   if (!Number.isInteger(seconds) || seconds < 2) {
-    throw new UserError(`SCONS_REMOTE_HEARTBEAT_SECONDS=${value} is not a whole number of seconds, 2 or more`);
+    throw new UserError(
+      `SCONS_REMOTE_HEARTBEAT_SECONDS=${value} is not a whole number of seconds, 2 or more`,
+    );
   }
   return seconds;
 }
@@ -41,7 +43,11 @@ function lossReason(error: unknown): string {
   return error instanceof Error ? error.message : LOST;
 }
 
-function forward(to: NodeJS.WritableStream, bytes: Buffer, done: (error?: Error | null) => void): void {
+function forward(
+  to: NodeJS.WritableStream,
+  bytes: Buffer,
+  done: (error?: Error | null) => void,
+): void {
   if (bytes.length === 0) done();
   else to.write(bytes, (error) => done(error));
 }
@@ -84,12 +90,17 @@ export class SupervisedStep {
         if (trailer.status !== undefined) statusSeen(trailer.status);
       },
     });
-    const closed = transport.exec(command, { stdin: control, stdout, stderr }).catch((error: unknown) => {
-      this.#lostBecause = lossReason(error);
-      return 255;
-    });
+    const closed = transport
+      .exec(command, { stdin: control, stdout, stderr })
+      .catch((error: unknown) => {
+        this.#lostBecause = lossReason(error);
+        return 255;
+      });
     this.#current = { control, closed };
-    return Promise.race([status.then((value) => ({ status: value, exit: 0 })), closed.then((exit) => ({ exit }))]);
+    return Promise.race([
+      status.then((value) => ({ status: value, exit: 0 })),
+      closed.then((exit) => ({ exit })),
+    ]);
   }
 
   /** Runs the step to its end; returns its exit status and the transport now in use (another after a drop). */
@@ -110,7 +121,10 @@ export class SupervisedStep {
       } catch (error) {
         throw new UserError(`${this.#lostBecause}; attaching again failed: ${lossReason(error)}`);
       }
-      outcome = await this.#attach(transport, attachStepCommand(this.jobId, this.#stdoutPassed, this.#stderrPassed));
+      outcome = await this.#attach(
+        transport,
+        attachStepCommand(this.jobId, this.#stdoutPassed, this.#stderrPassed),
+      );
     }
     return { status: outcome.status, transport };
   }

@@ -26,10 +26,15 @@ function indexTargets(steps: Step[], reserved: readonly string[]): Map<string, S
   for (const step of steps) {
     for (const target of step.targets) {
       if (reserved.some((path) => target === path || target.startsWith(`${path}/`))) {
-        throw new UserError(`${step.location}: target '${target}' is reserved for scons-remote's own files`);
+        throw new UserError(
+          `${step.location}: target '${target}' is reserved for scons-remote's own files`,
+        );
       }
       const earlier = builtBy.get(target);
-      if (earlier) throw new UserError(`${step.location}: target '${target}' is declared twice (first at ${earlier.location})`);
+      if (earlier)
+        throw new UserError(
+          `${step.location}: target '${target}' is declared twice (first at ${earlier.location})`,
+        );
       builtBy.set(target, step);
     }
   }
@@ -60,12 +65,20 @@ function checkNoTargetInsideAnother(steps: Step[], builtBy: Map<string, Step>): 
 }
 
 // A path that exists as written, or that a step builds, is taken literally even if it looks like a glob.
-function expandSources(step: Step, builtBy: Map<string, Step>, expander: GlobExpander): (string | ValueSource)[] {
+function expandSources(
+  step: Step,
+  builtBy: Map<string, Step>,
+  expander: GlobExpander,
+): (string | ValueSource)[] {
   return step.sources.flatMap((source) => {
-    if (isValueSource(source) || builtBy.has(source) || !micromatch.scan(source).isGlob) return [source];
+    if (isValueSource(source) || builtBy.has(source) || !micromatch.scan(source).isGlob)
+      return [source];
     if (existsSync(source)) return [source];
     const matches = expander.expand(source);
-    if (matches.length === 0) throw new UserError(`${step.location}: source glob '${source}' of '${step.targets[0]}' matches no file`);
+    if (matches.length === 0)
+      throw new UserError(
+        `${step.location}: source glob '${source}' of '${step.targets[0]}' matches no file`,
+      );
     return matches;
   });
 }
@@ -82,18 +95,27 @@ function checkSources(graphStep: GraphStep, builtBy: Map<string, Step>): void {
       );
     }
     if (existsSync(source)) continue;
-    throw new UserError(`${graphStep.step.location}: source '${source}' of '${graphStep.step.targets[0]}' does not exist and no step builds it`);
+    throw new UserError(
+      `${graphStep.step.location}: source '${source}' of '${graphStep.step.targets[0]}' does not exist and no step builds it`,
+    );
   }
 }
 
 function checkAcyclic(steps: GraphStep[], builtBy: Map<string, Step>): void {
-  const sourcesOf = new Map(steps.map((graphStep) => [graphStep.step, graphStep.sources.filter((s): s is string => typeof s === 'string')]));
+  const sourcesOf = new Map(
+    steps.map((graphStep) => [
+      graphStep.step,
+      graphStep.sources.filter((s): s is string => typeof s === 'string'),
+    ]),
+  );
   const state = new Map<Step, 'visiting' | 'done'>();
   const visit = (step: Step, path: string[]): void => {
     if (state.get(step) === 'done') return;
     if (state.get(step) === 'visiting') {
       const cycle = path.slice(path.indexOf(step.targets[0]!));
-      throw new UserError(`${step.location}: dependency cycle: ${[...cycle, step.targets[0]].join(' -> ')}`);
+      throw new UserError(
+        `${step.location}: dependency cycle: ${[...cycle, step.targets[0]].join(' -> ')}`,
+      );
     }
     state.set(step, 'visiting');
     for (const source of sourcesOf.get(step) ?? []) {
@@ -105,9 +127,17 @@ function checkAcyclic(steps: GraphStep[], builtBy: Map<string, Step>): void {
   for (const { step } of steps) visit(step, []);
 }
 
-function checkNamed(names: string[], known: (name: string) => boolean, location: string, role: string): void {
+function checkNamed(
+  names: string[],
+  known: (name: string) => boolean,
+  location: string,
+  role: string,
+): void {
   for (const name of names) {
-    if (!known(name)) throw new UserError(`${location}: ${role} '${name}' is not a target of any step, an alias, or an existing file`);
+    if (!known(name))
+      throw new UserError(
+        `${location}: ${role} '${name}' is not a target of any step, an alias, or an existing file`,
+      );
   }
 }
 
@@ -116,18 +146,25 @@ export function buildGraph(declarations: Declarations, reserved: readonly string
   const builtBy = indexTargets(declarations.steps, reserved);
   checkNoTargetInsideAnother(declarations.steps, builtBy);
   const expander = new GlobExpander(builtBy.keys());
-  const steps = declarations.steps.map((step) => ({ step, sources: expandSources(step, builtBy, expander) }));
+  const steps = declarations.steps.map((step) => ({
+    step,
+    sources: expandSources(step, builtBy, expander),
+  }));
   for (const graphStep of steps) checkSources(graphStep, builtBy);
   checkAcyclic(steps, builtBy);
 
   const aliasNames = new Set<string>();
   for (const alias of declarations.aliases) {
-    if (builtBy.has(alias.name) || aliasNames.has(alias.name)) throw new UserError(`${alias.location}: alias '${alias.name}' is already a target or alias`);
+    if (builtBy.has(alias.name) || aliasNames.has(alias.name))
+      throw new UserError(`${alias.location}: alias '${alias.name}' is already a target or alias`);
     aliasNames.add(alias.name);
   }
-  const known = (name: string): boolean => builtBy.has(name) || aliasNames.has(name) || existsSync(name);
-  for (const alias of declarations.aliases) checkNamed(alias.targets, known, alias.location, 'alias target');
-  for (const entry of declarations.defaults) checkNamed(entry.targets, known, entry.location, 'default target');
+  const known = (name: string): boolean =>
+    builtBy.has(name) || aliasNames.has(name) || existsSync(name);
+  for (const alias of declarations.aliases)
+    checkNamed(alias.targets, known, alias.location, 'alias target');
+  for (const entry of declarations.defaults)
+    checkNamed(entry.targets, known, entry.location, 'default target');
   return {
     steps,
     aliases: declarations.aliases,

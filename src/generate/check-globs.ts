@@ -3,7 +3,9 @@ import { GlobExpander, type GlobState } from './globs.js';
 
 function unchanged(state: GlobState): boolean {
   const expander = new GlobExpander(state.targets);
-  return state.globs.every(({ pattern, matches }) => expander.expand(pattern).join('\0') === matches.join('\0'));
+  return state.globs.every(
+    ({ pattern, matches }) => expander.expand(pattern).join('\0') === matches.join('\0'),
+  );
 }
 
 /**

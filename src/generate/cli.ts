@@ -25,29 +25,53 @@ function packageVersion(): string {
 }
 
 function parseArguments(argv: string[]): GenCliArgs {
-  return yargs(argv)
-    .scriptName('remote-gen')
-    .usage(USAGE)
-    .command('init', 'Write a starting build.remote.ts and the tsconfig.json an editor needs (never overwrites)')
-    .option('directory', { alias: 'C', type: 'string', describe: 'Change to DIR first (the project folder)' })
-    .option('file', { alias: 'f', type: 'string', default: 'build.remote.ts', describe: 'The build description, relative to the project folder' })
-    .option('out', { alias: 'o', type: 'string', default: 'build.ninja', describe: 'The ninja file to write' })
-    .option('compdb', {
-      type: 'boolean',
-      default: true,
-      describe: 'Write compile_commands.json beside the ninja file (--no-compdb: do not)',
-    })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print nothing on success' })
-    .strict()
-    .help()
-    .alias('help', 'h')
-    .version(packageVersion())
-    // Lines end between words, and at 80 columns even on a wide terminal, to stay readable.
-    .wrap(Math.min(80, process.stdout.columns || 80))
-    .fail((message, error) => {
-      throw error ?? new UserError(`${message} (see remote-gen --help)`);
-    })
-    .parseSync() as unknown as GenCliArgs;
+  return (
+    yargs(argv)
+      .scriptName('remote-gen')
+      .usage(USAGE)
+      .command(
+        'init',
+        'Write a starting build.remote.ts and the tsconfig.json an editor needs (never overwrites)',
+      )
+      .option('directory', {
+        alias: 'C',
+        type: 'string',
+        describe: 'Change to DIR first (the project folder)',
+      })
+      .option('file', {
+        alias: 'f',
+        type: 'string',
+        default: 'build.remote.ts',
+        describe: 'The build description, relative to the project folder',
+      })
+      .option('out', {
+        alias: 'o',
+        type: 'string',
+        default: 'build.ninja',
+        describe: 'The ninja file to write',
+      })
+      .option('compdb', {
+        type: 'boolean',
+        default: true,
+        describe: 'Write compile_commands.json beside the ninja file (--no-compdb: do not)',
+      })
+      .option('quiet', {
+        alias: 'q',
+        type: 'boolean',
+        default: false,
+        describe: 'Print nothing on success',
+      })
+      .strict()
+      .help()
+      .alias('help', 'h')
+      .version(packageVersion())
+      // Lines end between words, and at 80 columns even on a wide terminal, to stay readable.
+      .wrap(Math.min(80, process.stdout.columns || 80))
+      .fail((message, error) => {
+        throw error ?? new UserError(`${message} (see remote-gen --help)`);
+      })
+      .parseSync() as unknown as GenCliArgs
+  );
 }
 
 /** `remote-gen`: returns the exit code; user errors reach the caller as UserError. */
@@ -72,9 +96,14 @@ export async function runGenCli(argv: string[]): Promise<number> {
   // Loaded here, not above: it loads the compiler, which --help and init do not need.
   const { generateBuild } = await import('./generate-build.js');
   const result = await generateBuild({
-    description: args.file, output: args.out, compileDatabase: args.compdb, progress,
+    description: args.file,
+    output: args.out,
+    compileDatabase: args.compdb,
+    progress,
   });
   const { steps, remoteSteps, profiles } = result;
-  say(`wrote ${args.out}: ${steps} steps, ${remoteSteps} remote on ${profiles} connection profile(s)`);
+  say(
+    `wrote ${args.out}: ${steps} steps, ${remoteSteps} remote on ${profiles} connection profile(s)`,
+  );
   return 0;
 }

@@ -38,7 +38,11 @@ function compiledSources(args: readonly string[]): string[] {
   return sources;
 }
 
-function entriesFor(command: string, targets: readonly string[], directory: string): CompileEntry[] {
+function entriesFor(
+  command: string,
+  targets: readonly string[],
+  directory: string,
+): CompileEntry[] {
   const args = splitShellWords(command);
   if (!args) return [];
   // Without -o, the seed's remote command line names the target last; one target is that output.
@@ -59,11 +63,19 @@ function entriesFor(command: string, targets: readonly string[], directory: stri
 export function compileDatabase(graph: BuildGraph, directory: string): CompileEntry[] {
   return graph.steps.flatMap(({ step, sources }) => {
     if (step.kind === 'remote') {
-      return entriesFor(remoteCommandLine(step.action, sources, step.targets), step.targets, directory);
+      return entriesFor(
+        remoteCommandLine(step.action, sources, step.targets),
+        step.targets,
+        directory,
+      );
     }
     // Exported ENV values are the step's environment, not the compiler's arguments.
     if (step.commands.length !== 1) return [];
-    return entriesFor(expandAction(step.commands[0]!, sources, step.targets), step.targets, directory);
+    return entriesFor(
+      expandAction(step.commands[0]!, sources, step.targets),
+      step.targets,
+      directory,
+    );
   });
 }
 

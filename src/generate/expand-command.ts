@@ -17,20 +17,31 @@ function word(source: string | ValueSource): string {
  * Expands SCons' `$SOURCES`, `$SOURCE`, `$TARGETS`, `$TARGET` (also in `${…}` form) to quoted words;
  * `$$` stands for a literal `$`; other `$NAME`s are left to the shell.
  */
-export function expandAction(action: string, sources: readonly (string | ValueSource)[], targets: readonly string[]): string {
-  return action.replace(SUBSTITUTION, (match, braced: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare;
-    if (!name) return match === '$$' ? '$' : match;
-    const words = name.startsWith('SOURCE') ? sources.map(word) : targets.map(pathWord);
-    return shellJoin(name.endsWith('S') ? words : words.slice(0, 1));
-  });
+export function expandAction(
+  action: string,
+  sources: readonly (string | ValueSource)[],
+  targets: readonly string[],
+): string {
+  return action.replace(
+    SUBSTITUTION,
+    (match, braced: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare;
+      if (!name) return match === '$$' ? '$' : match;
+      const words = name.startsWith('SOURCE') ? sources.map(word) : targets.map(pathWord);
+      return shellJoin(name.endsWith('S') ? words : words.slice(0, 1));
+    },
+  );
 }
 
 /**
  * The seed's remote command line, as text for the remote shell: `cmd cmdArgs… sources… targets…`.
  * cmd and cmdArgs are shell text as written; paths and values are quoted so each stays one word.
  */
-export function remoteCommandLine(action: RemoteAction, sources: readonly (string | ValueSource)[], targets: readonly string[]): string {
+export function remoteCommandLine(
+  action: RemoteAction,
+  sources: readonly (string | ValueSource)[],
+  targets: readonly string[],
+): string {
   const paths = [...sources.map(word), ...targets.map(pathWord)];
   return [action.cmd, ...action.cmdArgs, ...paths.map(shellQuote)].join(' ');
 }

@@ -58,11 +58,19 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
   };
   const globStatePath = join(STATE_DIR, `${options.output}.globs.json`);
   const regenerateCommand = `${shimCommand('remote-gen')} ${shellJoin([
-    '-f', options.description, '--out', options.output, ...(options.compileDatabase ? [] : ['--no-compdb']),
+    '-f',
+    options.description,
+    '--out',
+    options.output,
+    ...(options.compileDatabase ? [] : ['--no-compdb']),
   ])}`;
-  const remoteSteps = graph.steps.filter(({ step }) => step.kind === 'remote').map(({ step }) => step as RemoteStep);
+  const remoteSteps = graph.steps
+    .filter(({ step }) => step.kind === 'remote')
+    .map(({ step }) => step as RemoteStep);
   remoteSteps.forEach(profileOf);
-  const uniqueProfiles = [...new Map([...profiles.values()].map((profile) => [profile.id, profile])).values()];
+  const uniqueProfiles = [
+    ...new Map([...profiles.values()].map((profile) => [profile.id, profile])).values(),
+  ];
   const { renderManifest } = await import('./ninja-manifest.js');
   const manifest = renderManifest(
     manifestFor(graph, profileOf, {
@@ -75,11 +83,17 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     }),
   );
 
-  writeFileAtomic(join(STATE_DIR, '.gitignore'), '# Written by remote-gen and remote-exec: profiles, locks, instance state.\n*\n');
+  writeFileAtomic(
+    join(STATE_DIR, '.gitignore'),
+    '# Written by remote-gen and remote-exec: profiles, locks, instance state.\n*\n',
+  );
   for (const [connection, profile] of profiles) writeProfile(STATE_DIR, profile.id, connection);
   // Before build.ninja, which must not be older than this input of its own.
   if (graph.globs.length > 0) {
-    const state: GlobState = { targets: graph.steps.flatMap(({ step }) => step.targets), globs: graph.globs };
+    const state: GlobState = {
+      targets: graph.steps.flatMap(({ step }) => step.targets),
+      globs: graph.globs,
+    };
     writeFileAtomic(globStatePath, `${JSON.stringify(state)}\n`);
   }
   if (options.compileDatabase) {
@@ -87,5 +101,9 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     writeFileAtomic(databasePath, renderCompileDatabase(compileDatabase(graph, process.cwd())));
   }
   writeFileAtomic(options.output, manifest);
-  return { steps: graph.steps.length, remoteSteps: remoteSteps.length, profiles: uniqueProfiles.length };
+  return {
+    steps: graph.steps.length,
+    remoteSteps: remoteSteps.length,
+    profiles: uniqueProfiles.length,
+  };
 }

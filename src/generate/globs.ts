@@ -15,7 +15,10 @@ export interface GlobState {
   globs: GlobRecord[];
 }
 
-interface FolderEntries { files: string[]; folders: string[] }
+interface FolderEntries {
+  files: string[];
+  folders: string[];
+}
 
 function inside(folder: string, name: string): string {
   return folder === '.' ? name : `${folder}/${name}`;
@@ -40,7 +43,8 @@ function startingWith(sorted: readonly string[], prefix: string): readonly strin
     return low;
   };
   if (prefix === '') return sorted;
-  const pastPrefix = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  const pastPrefix =
+    prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
   return sorted.slice(firstAtLeast(prefix), firstAtLeast(pastPrefix));
 }
 
@@ -80,14 +84,16 @@ export class GlobExpander {
       if (this.#targets.has(folder)) return; // a folder a step builds: only the folder itself is a candidate
       this.walked.add(folder);
       const { files, folders } = this.#list(folder);
-      for (const file of recursive ? files : startingWith(files, start)) if (isMatch(file)) matches.add(file);
+      for (const file of recursive ? files : startingWith(files, start))
+        if (isMatch(file)) matches.add(file);
       if (recursive) folders.forEach(visit);
     };
     if (existsSync(base)) visit(base);
     else this.walked.add(nearestExistingFolder(base)); // where the base folder would appear
     const targets = recursive ? this.#targets : (this.#targetsIn.get(base) ?? []);
     const prefix = base === '.' ? '' : `${base}/`;
-    for (const target of targets) if (target.startsWith(prefix) && isMatch(target)) matches.add(target);
+    for (const target of targets)
+      if (target.startsWith(prefix) && isMatch(target)) matches.add(target);
     const sorted = [...matches].sort();
     this.#results.set(pattern, sorted);
     return sorted;

@@ -18,7 +18,10 @@ export interface LoadedDescription {
 }
 
 /** Type-checks, then runs the description (a plain TypeScript script) and returns what it declared. */
-export async function loadDescription(file: string, progress: (text: string) => void): Promise<LoadedDescription> {
+export async function loadDescription(
+  file: string,
+  progress: (text: string) => void,
+): Promise<LoadedDescription> {
   if (!existsSync(file)) throw new UserError(`${file}: no such build description`);
   progress(`type-checking ${file}`);
   const files = typeCheckDescription(file);
@@ -30,7 +33,10 @@ export async function loadDescription(file: string, progress: (text: string) => 
     sourceMaps.set(path, sourceMap);
   }
   mapLinesWith(lineMapperFor(sourceMaps));
-  const data: HooksData = { packageEntryUrl: new URL('../index.js', import.meta.url).href, transpiled };
+  const data: HooksData = {
+    packageEntryUrl: new URL('../index.js', import.meta.url).href,
+    transpiled,
+  };
   register('./ts-hooks.js', import.meta.url, { data });
   progress(`running ${file}`);
   await runDescription(file, pathToFileURL(resolve(file)).href);

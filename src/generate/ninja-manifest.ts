@@ -4,7 +4,10 @@
 import ninjaBuildGen from 'ninja-build-gen';
 import { UserError } from '../util/user-error.js';
 
-export interface Pool { name: string; depth: number }
+export interface Pool {
+  name: string;
+  depth: number;
+}
 
 export interface Rule {
   name: string;
@@ -41,12 +44,17 @@ export const ninjaPath: (path: string) => string = ninjaBuildGen.escape;
 
 /** A variable value as ninja reads it: only `$` is special, and a value must stay on one line. */
 export function ninjaValue(text: string, owner: string): string {
-  if (/[\r\n]/.test(text)) throw new UserError(`${owner}: command contains a line break, which ninja cannot express; join the lines with ';' or '&&'`);
+  if (/[\r\n]/.test(text))
+    throw new UserError(
+      `${owner}: command contains a line break, which ninja cannot express; join the lines with ';' or '&&'`,
+    );
   return text.replace(/\$/g, '$$$$');
 }
 
 function writeEdge(builder: ReturnType<typeof ninjaBuildGen>, edge: Edge): void {
-  const implicitOutputs = edge.implicitOutputs?.length ? ['|', ...edge.implicitOutputs.map(ninjaPath)] : [];
+  const implicitOutputs = edge.implicitOutputs?.length
+    ? ['|', ...edge.implicitOutputs.map(ninjaPath)]
+    : [];
   const line = builder.edge([...edge.outputs.map(ninjaPath), ...implicitOutputs]).using(edge.rule);
   if (edge.inputs?.length) line.from(edge.inputs.map(ninjaPath));
   if (edge.implicitInputs?.length) line.need(edge.implicitInputs.map(ninjaPath));

@@ -8,7 +8,9 @@ function describeFailure(error: unknown, file: string): UserError {
   if (isUserError(error)) return error;
   if (!(error instanceof Error)) return new UserError(`${file}: threw ${String(error)}`);
   const where = stackLocation(error.stack ?? '');
-  return new UserError(`${where ? `${where}: ` : ''}${error.name}: ${error.message}`.split('\n')[0]!);
+  return new UserError(
+    `${where ? `${where}: ` : ''}${error.name}: ${error.message}`.split('\n')[0]!,
+  );
 }
 
 /**
@@ -40,7 +42,9 @@ export function runDescription(file: string, url: string): Promise<void> {
     // The process ends in the middle of the run, so this is the only chance to say why.
     function exitedEarly(): void {
       const advice = 'throw an Error to stop it with a message';
-      process.stderr.write(`remote-gen: error: ${exitCall}, so remote-gen wrote nothing; ${advice}\n`);
+      process.stderr.write(
+        `remote-gen: error: ${exitCall}, so remote-gen wrote nothing; ${advice}\n`,
+      );
       process.exitCode = 1;
     }
     process.exit = ((code?: number | string | null) => {

@@ -50,7 +50,8 @@ export function splitShellWords(text: string): string[] | undefined {
       }
       at += 2;
     } else {
-      if (UNQUOTED_SPECIAL.has(char) || (!inWord && SPECIAL_AT_WORD_START.has(char))) return undefined;
+      if (UNQUOTED_SPECIAL.has(char) || (!inWord && SPECIAL_AT_WORD_START.has(char)))
+        return undefined;
       word += char;
       inWord = true;
       at += 1;
@@ -60,7 +61,10 @@ export function splitShellWords(text: string): string[] | undefined {
   return words;
 }
 
-function readDoubleQuoted(text: string, start: number): { value: string; next: number } | undefined {
+function readDoubleQuoted(
+  text: string,
+  start: number,
+): { value: string; next: number } | undefined {
   let value = '';
   for (let at = start; at < text.length; at += 1) {
     const char = text[at]!;

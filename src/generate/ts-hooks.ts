@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-interface ResolveContext { parentURL?: string }
+interface ResolveContext {
+  parentURL?: string;
+}
 type NextResolve = (specifier: string, context: ResolveContext) => Promise<{ url: string }>;
 type NextLoad = (url: string, context: unknown) => Promise<unknown>;
 
@@ -23,7 +25,11 @@ export function initialize(data: HooksData): void {
 }
 
 function typescriptTwin(specifier: string, parentURL: string): string | undefined {
-  const candidates = specifier.endsWith('.js') ? [specifier.slice(0, -3) + '.ts'] : /\.[cm]?[jt]s$/.test(specifier) ? [] : [specifier + '.ts'];
+  const candidates = specifier.endsWith('.js')
+    ? [specifier.slice(0, -3) + '.ts']
+    : /\.[cm]?[jt]s$/.test(specifier)
+      ? []
+      : [specifier + '.ts'];
   for (const candidate of candidates) {
     const url = new URL(candidate, parentURL);
     if (existsSync(fileURLToPath(url))) return url.href;
@@ -31,11 +37,17 @@ function typescriptTwin(specifier: string, parentURL: string): string | undefine
   return undefined;
 }
 
-export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<unknown> {
+export async function resolve(
+  specifier: string,
+  context: ResolveContext,
+  nextResolve: NextResolve,
+): Promise<unknown> {
   if (specifier === 'scons-remote') return { url: packageEntryUrl, shortCircuit: true };
   const parent = context.parentURL;
   if (parent?.endsWith('.ts') && (specifier.startsWith('./') || specifier.startsWith('../'))) {
-    const twin = existsSync(fileURLToPath(new URL(specifier, parent))) ? undefined : typescriptTwin(specifier, parent);
+    const twin = existsSync(fileURLToPath(new URL(specifier, parent)))
+      ? undefined
+      : typescriptTwin(specifier, parent);
     if (twin) return { url: twin, shortCircuit: true };
   }
   return nextResolve(specifier, context);
@@ -44,6 +56,9 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<unknown> {
   if (!url.startsWith('file:') || !/\.m?ts$/.test(url)) return nextLoad(url, context);
   const source = transpiled[url];
-  if (source === undefined) throw new Error(`${fileURLToPath(url)} is imported dynamically; a description may import TypeScript files only with static imports`);
+  if (source === undefined)
+    throw new Error(
+      `${fileURLToPath(url)} is imported dynamically; a description may import TypeScript files only with static imports`,
+    );
   return { format: 'module', source, shortCircuit: true };
 }

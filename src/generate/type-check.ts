@@ -20,7 +20,8 @@ function compilerOptions(): import('typescript').CompilerOptions {
 
 function describeDiagnostic(diagnostic: import('typescript').Diagnostic): string {
   const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
-  if (!diagnostic.file || diagnostic.start === undefined) return `error TS${diagnostic.code}: ${message}`;
+  if (!diagnostic.file || diagnostic.start === undefined)
+    return `error TS${diagnostic.code}: ${message}`;
   const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
   return `${relative(process.cwd(), diagnostic.file.fileName)}:${line + 1}:${character + 1}: error TS${diagnostic.code}: ${message}`;
 }
@@ -35,7 +36,9 @@ export function typeCheckDescription(file: string): string[] {
   // Parsing the AWS SDK's declarations dominates the check; their JSDoc is only needed by editors.
   host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
   const program = ts.createProgram({ rootNames: [resolve(file)], options, host });
-  const errors = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  const errors = ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
     throw new UserError(describeDiagnostic(errors[0]!).replace(/\s+/g, ' ') + more);
@@ -47,10 +50,17 @@ export function typeCheckDescription(file: string): string[] {
 }
 
 /** JavaScript for one file of the description, and its source map (messages name the .ts lines). */
-export function transpileDescriptionFile(fileName: string, text: string): { code: string; sourceMap: string } {
+export function transpileDescriptionFile(
+  fileName: string,
+  text: string,
+): { code: string; sourceMap: string } {
   const output = ts.transpileModule(text, {
     fileName,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: true },
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      sourceMap: true,
+    },
   });
   // The map is handed over directly, so the comment pointing at a .map file would only mislead.
   const code = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');

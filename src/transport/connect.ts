@@ -38,11 +38,19 @@ export interface Transport {
   readonly hostKey: string;
   exec(command: string, io?: ExecIo): Promise<number>;
   put(localBase: string, relPaths: readonly string[], remoteDir: string): Promise<void>;
-  get(remoteDir: string, relPaths: readonly string[], localDir: string): Promise<{ missing: string[] }>;
+  get(
+    remoteDir: string,
+    relPaths: readonly string[],
+    localDir: string,
+  ): Promise<{ missing: string[] }>;
   close(): Promise<void>;
 }
 
-interface Attempt { client: Client; socket: Socket; hostKey: string }
+interface Attempt {
+  client: Client;
+  socket: Socket;
+  hostKey: string;
+}
 
 class RefusedError extends UserError {}
 
@@ -50,32 +58,61 @@ function where(target: SshTarget): string {
   return `${target.host}:${target.sshArgs.port ?? 22}`;
 }
 
-interface Keepalive { keepaliveInterval: number; keepaliveCountMax: number }
+interface Keepalive {
+  keepaliveInterval: number;
+  keepaliveCountMax: number;
+}
 
 /** Keepalives every quarter of the stall time, unless sshArgs set their own; and how long they take to give up. */
 function keepalive(target: SshTarget, stallSeconds: number): Keepalive & { giveUpSeconds: number } {
-  const keepaliveInterval = target.sshArgs.keepaliveInterval ?? (stallSeconds * 1000) / (KEEPALIVE_COUNT_MAX + 1);
+  const keepaliveInterval =
+    target.sshArgs.keepaliveInterval ?? (stallSeconds * 1000) / (KEEPALIVE_COUNT_MAX + 1);
   const keepaliveCountMax = target.sshArgs.keepaliveCountMax ?? KEEPALIVE_COUNT_MAX;
-  return { keepaliveInterval, keepaliveCountMax, giveUpSeconds: (keepaliveInterval * (keepaliveCountMax + 1)) / 1000 };
+  return {
+    keepaliveInterval,
+    keepaliveCountMax,
+    giveUpSeconds: (keepaliveInterval * (keepaliveCountMax + 1)) / 1000,
+  };
 }
 
-async function attempt(target: SshTarget, privateKey: Buffer | undefined, keepalives: Keepalive): Promise<Attempt> {
+async function attempt(
+  target: SshTarget,
+  privateKey: Buffer | undefined,
+  keepalives: Keepalive,
+): Promise<Attempt> {
   const { Client } = await import('ssh2');
   const client = new Client();
   const { privateKeyPath: _keyPath, ...config } = target.sshArgs;
   // Our own socket, so a connection whose instance froze can always be dropped (see Liveness).
-  const socket = (config.sock as Socket | undefined)
-    ?? new Socket().connect({ host: target.host, port: config.port ?? 22, localAddress: config.localAddress });
+  const socket =
+    (config.sock as Socket | undefined) ??
+    new Socket().connect({
+      host: target.host,
+      port: config.port ?? 22,
+      localAddress: config.localAddress,
+    });
   let hostKey = '';
   return new Promise((resolve, reject) => {
     client.once('ready', () => resolve({ client, socket, hostKey }));
     client.once('error', (error: Error & { level?: string }) => {
       client.end();
       if (error.level === 'client-authentication') {
-        const key = target.sshArgs.privateKeyPath ? ` with key ${target.sshArgs.privateKeyPath}` : target.sshArgs.agent ? ' with the ssh agent' : '';
-        reject(new RefusedError(`ssh: authentication failed for user '${target.sshArgs.username ?? ''}' at ${target.host}${key}`));
+        const key = target.sshArgs.privateKeyPath
+          ? ` with key ${target.sshArgs.privateKeyPath}`
+          : target.sshArgs.agent
+            ? ' with the ssh agent'
+            : '';
+        reject(
+          new RefusedError(
+            `ssh: authentication failed for user '${target.sshArgs.username ?? ''}' at ${target.host}${key}`,
+          ),
+        );
       } else if (hostKey && target.hostKeys?.length && !target.hostKeys.includes(hostKey)) {
-        reject(new RefusedError(`ssh: host key of ${target.host} is ${hostKey}, expected ${target.hostKeys.join(' or ')}; refusing to connect`));
+        reject(
+          new RefusedError(
+            `ssh: host key of ${target.host} is ${hostKey}, expected ${target.hostKeys.join(' or ')}; refusing to connect`,
+          ),
+        );
       } else reject(error);
     });
     client.connect({
@@ -95,15 +132,23 @@ async function attempt(target: SshTarget, privateKey: Buffer | undefined, keepal
 }
 
 /** Every operation is guarded: it fails at once, naming the host and the phase, when the connection is lost. */
-function transportOver({ client, socket, hostKey }: Attempt, host: string, limits: Limits): Transport {
+function transportOver(
+  { client, socket, hostKey }: Attempt,
+  host: string,
+  limits: Limits,
+): Transport {
   const liveness = new Liveness(client, socket, host, limits);
   return {
     hostKey,
     exec: (command, io) => liveness.guard('the command', () => execCommand(client, command, io)),
     put: (localBase, relPaths, remoteDir) =>
-      liveness.guard('upload', (signal) => putTree(client, localBase, relPaths, remoteDir, liveness, signal)),
+      liveness.guard('upload', (signal) =>
+        putTree(client, localBase, relPaths, remoteDir, liveness, signal),
+      ),
     get: (remoteDir, relPaths, localDir) =>
-      liveness.guard('download', (signal) => getTree(client, host, remoteDir, relPaths, localDir, liveness, signal)),
+      liveness.guard('download', (signal) =>
+        getTree(client, host, remoteDir, relPaths, localDir, liveness, signal),
+      ),
     close: () => liveness.close(),
   };
 }
@@ -116,7 +161,9 @@ export async function connect(target: SshTarget, options: ConnectOptions = {}): 
     try {
       privateKey = await readFile(keyPath);
     } catch (error) {
-      throw new UserError(`ssh: cannot read private key ${keyPath}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      throw new UserError(
+        `ssh: cannot read private key ${keyPath}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      );
     }
   }
   const retries = options.retries ?? 0;
@@ -130,7 +177,10 @@ export async function connect(target: SshTarget, options: ConnectOptions = {}): 
     } catch (error) {
       if (error instanceof RefusedError) throw error;
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      if (tries > retries) throw new SshUnreachableError(`ssh: ${where(target)} unreachable after ${tries} attempt${tries > 1 ? 's' : ''} (${reason})`);
+      if (tries > retries)
+        throw new SshUnreachableError(
+          `ssh: ${where(target)} unreachable after ${tries} attempt${tries > 1 ? 's' : ''} (${reason})`,
+        );
       options.onRetry?.(tries, error as Error, delay);
       await sleep(delay);
       delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);

@@ -31,12 +31,18 @@ function channelStatus(channel: ClientChannel): Promise<number> {
  */
 export function openChannel(client: Client, command: string): Promise<OpenChannel> {
   return new Promise((resolve, reject) =>
-    client.exec(command, (error, channel) => (error ? reject(error) : resolve({ channel, status: channelStatus(channel) }))),
+    client.exec(command, (error, channel) =>
+      error ? reject(error) : resolve({ channel, status: channelStatus(channel) }),
+    ),
   );
 }
 
 /** Runs a command, streaming its output to `io` (discarded when not given) and its input from `io.stdin`. */
-export async function execCommand(client: Client, command: string, io: ExecIo = {}): Promise<number> {
+export async function execCommand(
+  client: Client,
+  command: string,
+  io: ExecIo = {},
+): Promise<number> {
   const { channel, status } = await openChannel(client, command);
   if (io.stdout) channel.pipe(io.stdout, { end: false });
   else channel.resume();

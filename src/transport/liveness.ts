@@ -10,7 +10,10 @@ import { UserError } from '../util/user-error.js';
 export type Phase = 'upload' | 'download' | 'the command';
 
 /** After how long without progress, and without an answer to keepalives, a connection counts as lost. */
-export interface Limits { stallSeconds: number; keepaliveSeconds: number }
+export interface Limits {
+  stallSeconds: number;
+  keepaliveSeconds: number;
+}
 
 /** How long a close waits for the instance to acknowledge it before dropping the socket. */
 const CLOSE_GRACE_MS = 2000;
@@ -28,7 +31,11 @@ export class Liveness {
   ) {
     client.on('error', (error: Error & { code?: string }) => {
       const keepalives = error.message === 'Keepalive timeout';
-      this.#lose(keepalives ? `no answer to keepalives for ${limits.keepaliveSeconds} s` : (error.code ?? error.message));
+      this.#lose(
+        keepalives
+          ? `no answer to keepalives for ${limits.keepaliveSeconds} s`
+          : (error.code ?? error.message),
+      );
     });
     client.on('end', () => this.#lose('closed by the instance'));
     client.on('close', () => this.#lose('closed by the instance'));
@@ -48,7 +55,9 @@ export class Liveness {
    */
   guard<T>(phase: Phase, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.#why !== undefined) {
-      return Promise.reject(new UserError(`ssh: connection to ${this.host} already lost (${this.#why})`));
+      return Promise.reject(
+        new UserError(`ssh: connection to ${this.host} already lost (${this.#why})`),
+      );
     }
     const controller = new AbortController();
     return new Promise<T>((resolve, reject) => {
@@ -76,13 +85,20 @@ export class Liveness {
     const arm = () => {
       clearTimeout(timer);
       const { stallSeconds } = this.limits;
-      timer = setTimeout(() => this.#lose(`no progress for ${stallSeconds} s`), stallSeconds * 1000);
+      timer = setTimeout(
+        () => this.#lose(`no progress for ${stallSeconds} s`),
+        stallSeconds * 1000,
+      );
     };
     stream.on('data', arm);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      stream.off('data', arm);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        stream.off('data', arm);
+      },
+      { once: true },
+    );
     arm();
   }
 

@@ -16,7 +16,8 @@ export class RefusedEntry extends ArchiveError {
   }
 }
 
-const CREATE_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const CREATE_FILE =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 function article(kind: string): string {
   return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
@@ -35,7 +36,8 @@ async function kindAt(path: string): Promise<'missing' | 'directory' | 'symlink'
 function fileBody(handle: FileHandle): EntryBody {
   return {
     async write(chunk) {
-      for (let written = 0; written < chunk.length; ) written += (await handle.write(chunk, written)).bytesWritten;
+      for (let written = 0; written < chunk.length;)
+        written += (await handle.write(chunk, written)).bytesWritten;
     },
     close: () => handle.close(),
   };
@@ -51,7 +53,10 @@ export function extractInto(root: string, declared: readonly string[]): EntryHan
       if (folders.has(folder)) continue;
       const found = await kindAt(join(root, folder));
       if (found === 'symlink') {
-        throw new RefusedEntry(name, `'${folder}' is a symbolic link, and nothing is written through one`);
+        throw new RefusedEntry(
+          name,
+          `'${folder}' is a symbolic link, and nothing is written through one`,
+        );
       }
       if (found === 'other') throw new RefusedEntry(name, `'${folder}' is not a folder`);
       if (found === 'missing') await mkdir(join(root, folder));
@@ -60,7 +65,11 @@ export function extractInto(root: string, declared: readonly string[]): EntryHan
   }
 
   // A later entry of the same name replaces an earlier one, as tar does (a folder is only ever merged into).
-  async function clear(name: string, path: string, replacement: TarEntry['kind']): Promise<'missing' | 'directory'> {
+  async function clear(
+    name: string,
+    path: string,
+    replacement: TarEntry['kind'],
+  ): Promise<'missing' | 'directory'> {
     const found = await kindAt(path);
     if (found === 'directory' && replacement !== 'directory') {
       throw new RefusedEntry(name, 'a folder of that name came first');
@@ -74,8 +83,12 @@ export function extractInto(root: string, declared: readonly string[]): EntryHan
     if (name === undefined) throw new RefusedEntry(entry.name, 'a path outside the project');
     if (!isDeclared(name, declared)) throw new RefusedEntry(entry.name, 'not a declared output');
     if (!['file', 'directory', 'symlink'].includes(entry.kind)) {
-      const kind = entry.kind === 'unknown' ? `entry of unknown type '${entry.typeFlag}'` : entry.kind;
-      throw new RefusedEntry(name, `${article(kind)} (only files, folders and symbolic links are accepted)`);
+      const kind =
+        entry.kind === 'unknown' ? `entry of unknown type '${entry.typeFlag}'` : entry.kind;
+      throw new RefusedEntry(
+        name,
+        `${article(kind)} (only files, folders and symbolic links are accepted)`,
+      );
     }
     if (entry.kind === 'symlink' && !linkStaysInside(name, entry.linkName)) {
       throw new RefusedEntry(name, `a symbolic link to '${entry.linkName}', outside the project`);

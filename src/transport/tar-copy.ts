@@ -41,21 +41,33 @@ function localTar(args: string[], signal: AbortSignal) {
  * does locally; on the instance everything is the login user's alone (umask 077).
  */
 export async function putTree(
-  client: Client, localBase: string, relPaths: readonly string[], remoteDir: string, liveness: Liveness, signal: AbortSignal,
+  client: Client,
+  localBase: string,
+  relPaths: readonly string[],
+  remoteDir: string,
+  liveness: Liveness,
+  signal: AbortSignal,
 ): Promise<void> {
   const dir = shellQuote(remoteDir);
   const untar = `tar -C ${dir} --no-same-owner --no-same-permissions -xf -`;
-  const { channel, status: remoteStatus } = await openChannel(client, `umask 077 && mkdir -p -- ${dir} && ${untar}`);
+  const { channel, status: remoteStatus } = await openChannel(
+    client,
+    `umask 077 && mkdir -p -- ${dir} && ${untar}`,
+  );
   const remoteErr = collect(channel.stderr);
   channel.resume();
-  const args = relPaths.length ? ['-C', localBase, '-chf', '-', '--', ...relPaths] : ['-cf', '-', '--files-from=/dev/null'];
+  const args = relPaths.length
+    ? ['-C', localBase, '-chf', '-', '--', ...relPaths]
+    : ['-cf', '-', '--files-from=/dev/null'];
   const tar = localTar(args, signal);
   liveness.watchProgress(tar.child.stdout, signal);
   tar.child.stdout.pipe(channel);
   const [local, remote] = await Promise.all([tar.status, remoteStatus]);
   if (local !== 0) throw new UserError(`upload failed: local tar: ${firstLine(tar.stderr())}`);
   if (remote !== 0) {
-    throw new UserError(`upload to ${remoteDir} failed: ${firstLine(remoteErr()) || `remote tar exited ${remote}`}`);
+    throw new UserError(
+      `upload to ${remoteDir} failed: ${firstLine(remoteErr()) || `remote tar exited ${remote}`}`,
+    );
   }
 }
 
@@ -79,8 +91,13 @@ function downloadScript(remoteDir: string, relPaths: readonly string[]): string 
  * missing rather than failing the copy.
  */
 export async function getTree(
-  client: Client, host: string, remoteDir: string, relPaths: readonly string[], localDir: string,
-  liveness: Liveness, signal: AbortSignal,
+  client: Client,
+  host: string,
+  remoteDir: string,
+  relPaths: readonly string[],
+  localDir: string,
+  liveness: Liveness,
+  signal: AbortSignal,
 ): Promise<{ missing: string[] }> {
   const declared = relPaths.map((path) => {
     const inside = projectPath(path);
@@ -88,7 +105,10 @@ export async function getTree(
     return inside;
   });
   mkdirSync(localDir, { recursive: true });
-  const { channel, status: remoteStatus } = await openChannel(client, downloadScript(remoteDir, relPaths));
+  const { channel, status: remoteStatus } = await openChannel(
+    client,
+    downloadScript(remoteDir, relPaths),
+  );
   const remoteErr = collect(channel.stderr);
   channel.end();
   liveness.watchProgress(channel, signal);
@@ -100,13 +120,19 @@ export async function getTree(
   );
   const remote = await remoteStatus;
   const errLines = remoteErr().split('\n');
-  const missing = errLines.filter((line) => line.startsWith(MISSING)).map((line) => line.slice(MISSING.length));
+  const missing = errLines
+    .filter((line) => line.startsWith(MISSING))
+    .map((line) => line.slice(MISSING.length));
   const problems = errLines.filter((line) => line && !line.startsWith(MISSING));
-  if (extracted instanceof RefusedEntry) throw new UserError(`download from ${host} ${extracted.message}`);
+  if (extracted instanceof RefusedEntry)
+    throw new UserError(`download from ${host} ${extracted.message}`);
   if (remote !== 0) {
-    throw new UserError(`download from ${remoteDir} failed: ${problems[0] ?? `remote tar exited ${remote}`}`);
+    throw new UserError(
+      `download from ${remoteDir} failed: ${problems[0] ?? `remote tar exited ${remote}`}`,
+    );
   }
-  if (extracted instanceof ArchiveError) throw new UserError(`download from ${host} failed: ${extracted.message}`);
+  if (extracted instanceof ArchiveError)
+    throw new UserError(`download from ${host} failed: ${extracted.message}`);
   if (extracted) throw extracted;
   return { missing };
 }

@@ -4,15 +4,33 @@ export const BLOCK = 512;
 
 /** What an entry is, by its type flag; only files, folders and symbolic links are ever extracted. */
 export type EntryKind =
-  | 'file' | 'directory' | 'symlink'
-  | 'hard link' | 'character device' | 'block device' | 'FIFO'
-  | 'long name' | 'long link name' | 'pax header' | 'pax global header'
+  | 'file'
+  | 'directory'
+  | 'symlink'
+  | 'hard link'
+  | 'character device'
+  | 'block device'
+  | 'FIFO'
+  | 'long name'
+  | 'long link name'
+  | 'pax header'
+  | 'pax global header'
   | 'unknown';
 
 const KINDS: Record<string, EntryKind> = {
-  '0': 'file', '\0': 'file', '7': 'file', '5': 'directory', '2': 'symlink',
-  '1': 'hard link', '3': 'character device', '4': 'block device', '6': 'FIFO',
-  L: 'long name', K: 'long link name', x: 'pax header', g: 'pax global header',
+  '0': 'file',
+  '\0': 'file',
+  '7': 'file',
+  '5': 'directory',
+  '2': 'symlink',
+  '1': 'hard link',
+  '3': 'character device',
+  '4': 'block device',
+  '6': 'FIFO',
+  L: 'long name',
+  K: 'long link name',
+  x: 'pax header',
+  g: 'pax global header',
 };
 
 export interface TarHeader {

@@ -1,5 +1,12 @@
 import { Writable } from 'node:stream';
-import { ArchiveError, BLOCK, isZeroBlock, parseHeader, parsePax, type TarHeader } from './tar-header.js';
+import {
+  ArchiveError,
+  BLOCK,
+  isZeroBlock,
+  parseHeader,
+  parsePax,
+  type TarHeader,
+} from './tar-header.js';
 
 // A streaming tar reader: it hands each entry, with its GNU long names and pax records applied, to a handler
 // that decides what to do with it. It writes nothing itself, so the handler alone decides what may be created.
@@ -45,7 +52,11 @@ export class TarReader extends Writable {
     super();
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null) => void,
+  ): void {
     this.#consume(chunk).then(() => done(), done);
   }
 
@@ -56,7 +67,9 @@ export class TarReader extends Writable {
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
     const state = this.#state;
     const open = state.at === 'body' ? state.body?.close() : undefined;
-    Promise.resolve(open).catch(() => undefined).then(() => done(error));
+    Promise.resolve(open)
+      .catch(() => undefined)
+      .then(() => done(error));
   }
 
   async #consume(chunk: Buffer): Promise<void> {
@@ -94,20 +107,28 @@ export class TarReader extends Writable {
     }
     const header = parseHeader(block);
     if (['long name', 'long link name', 'pax header', 'pax global header'].includes(header.kind)) {
-      if (header.size > META_LIMIT) throw new ArchiveError(`a ${header.kind} of ${header.size} bytes in the archive`);
+      if (header.size > META_LIMIT)
+        throw new ArchiveError(`a ${header.kind} of ${header.size} bytes in the archive`);
       this.#state = { at: 'meta', remaining: header.size, header, chunks: [] };
     } else {
       const entry = this.#entry(header);
-      this.#state = { at: 'body', remaining: entry.size, size: entry.size, body: await this.handler(entry) };
+      this.#state = {
+        at: 'body',
+        remaining: entry.size,
+        size: entry.size,
+        body: await this.handler(entry),
+      };
     }
     const state = this.#state;
-    if ((state.at === 'body' || state.at === 'meta') && state.remaining === 0) await this.#finish(state);
+    if ((state.at === 'body' || state.at === 'meta') && state.remaining === 0)
+      await this.#finish(state);
   }
 
   /** The entry a header describes, with the long names and pax records that preceded it, then forgets those. */
   #entry(header: TarHeader): TarEntry {
     const paxSize = this.#pax.get('size');
-    if (paxSize !== undefined && !/^\d+$/.test(paxSize)) throw new ArchiveError(`bad pax size '${paxSize}'`);
+    if (paxSize !== undefined && !/^\d+$/.test(paxSize))
+      throw new ArchiveError(`bad pax size '${paxSize}'`);
     const entry: TarEntry = {
       ...header,
       name: this.#pax.get('path') ?? this.#longName ?? header.name,

@@ -10,7 +10,10 @@ import { REMOTE_EXEC, tempDir, withEnv } from '../helpers/cli.js';
 /** The cloud CLI, with a cache folder of its own unless `env` names one. */
 function cloudCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const cache = { XDG_CACHE_HOME: tempDir(), ...env };
-  return spawn(process.execPath, [REMOTE_EXEC, 'cloud', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: withEnv(cache) });
+  return spawn(process.execPath, [REMOTE_EXEC, 'cloud', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: withEnv(cache),
+  });
 }
 
 /** A port that was free a moment ago. */
@@ -34,16 +37,23 @@ async function untilPrinted(child: ReturnType<typeof spawn>, text: string): Prom
   return output;
 }
 
-const exitCode = (child: ReturnType<typeof spawn>) => new Promise((resolve) => child.once('exit', resolve));
+const exitCode = (child: ReturnType<typeof spawn>) =>
+  new Promise((resolve) => child.once('exit', resolve));
 
 describe('remote-exec cloud', () => {
   it('prints the endpoint and the settings to use, and stops everything on Ctrl-C', async () => {
     const child = cloudCli(['--boot-delay-ms', '100']);
     const output = await untilPrinted(child, 'Press Ctrl-C');
-    assert.match(output, /^Emulated EC2 listening at http:\/\/127\.0\.0\.1:\d+ \(region us-east-1\)/);
+    assert.match(
+      output,
+      /^Emulated EC2 listening at http:\/\/127\.0\.0\.1:\d+ \(region us-east-1\)/,
+    );
     assert.match(output, /export AWS_ENDPOINT_URL_EC2=http:\/\/127\.0\.0\.1:\d+/);
     assert.match(output, /export AWS_ACCESS_KEY_ID=\S+/);
-    assert.match(output, /instanceArgs: \{ ImageId: 'ami-[0-9a-f]+', InstanceType: 't2\.micro', KeyName: 'emulator-key'/);
+    assert.match(
+      output,
+      /instanceArgs: \{ ImageId: 'ami-[0-9a-f]+', InstanceType: 't2\.micro', KeyName: 'emulator-key'/,
+    );
     assert.match(output, /sshArgs: {6}\{ username: 'ubuntu', privateKeyPath: '\/\S+\.pem' \}/);
     child.kill('SIGINT');
     assert.equal(await exitCode(child), 0);
@@ -55,11 +65,21 @@ describe('remote-exec cloud', () => {
     const output = await untilPrinted(child, 'Press Ctrl-C');
     const key = join(stateDir, 'keys', 'emulator-key.pem');
     assert.ok(output.includes(`privateKeyPath: '${key}'`));
-    assert.match(output, /clientArgs: {3}\{ region: 'us-east-1', endpoint: 'http:\/\/127\.0\.0\.1:\d+' \}/);
+    assert.match(
+      output,
+      /clientArgs: {3}\{ region: 'us-east-1', endpoint: 'http:\/\/127\.0\.0\.1:\d+' \}/,
+    );
     assert.equal(statSync(key).mode & 0o777, 0o600);
     const secret = /export AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output)![1]!;
-    const files = readdirSync(stateDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
-    assert.ok(files.every((file) => !readFileSync(join(file.parentPath, file.name), 'utf8').includes(secret)), 'credentials are printed, never written');
+    const files = readdirSync(stateDir, { recursive: true, withFileTypes: true }).filter((entry) =>
+      entry.isFile(),
+    );
+    assert.ok(
+      files.every(
+        (file) => !readFileSync(join(file.parentPath, file.name), 'utf8').includes(secret),
+      ),
+      'credentials are printed, never written',
+    );
     child.kill('SIGTERM');
     assert.equal(await exitCode(child), 0);
     assert.ok(existsSync(key), 'a folder the user named is kept');

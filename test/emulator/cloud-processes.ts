@@ -13,10 +13,15 @@ export function cloudProcesses(stateDir: string): number[] {
       const [pid, ppid, ...args] = line.trim().split(/\s+/);
       return { pid: Number(pid), ppid: Number(ppid), args: args.join(' ') };
     });
-  const found = new Set(rows.filter((row) => row.args.startsWith('unshare') && row.args.includes(stateDir)).map((row) => row.pid));
-  for (let grew = true; grew; ) {
+  const found = new Set(
+    rows
+      .filter((row) => row.args.startsWith('unshare') && row.args.includes(stateDir))
+      .map((row) => row.pid),
+  );
+  for (let grew = true; grew;) {
     grew = false;
-    for (const row of rows) if (found.has(row.ppid) && !found.has(row.pid)) found.add(row.pid), (grew = true);
+    for (const row of rows)
+      if (found.has(row.ppid) && !found.has(row.pid)) (found.add(row.pid), (grew = true));
   }
   return [...found];
 }
@@ -34,6 +39,7 @@ export function alive(pids: number[]): number[] {
 
 export async function waitUntilGone(pids: number[], timeoutMs = 3000): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
-  while (alive(pids).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (alive(pids).length > 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   return alive(pids);
 }

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { DescribeInstancesCommand, EC2Client, GetConsoleOutputCommand, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  GetConsoleOutputCommand,
+  RunInstancesCommand,
+  waitUntilInstanceRunning,
+} from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
 import { runAsync, tempDir } from '../helpers/cli.js';
 import { testCloud } from '../helpers/cloud.js';
@@ -12,24 +18,55 @@ import { alive, cloudProcesses } from './cloud-processes.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const SSH_OPTIONS = ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes'];
+const SSH_OPTIONS = [
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'LogLevel=ERROR',
+  '-o',
+  'BatchMode=yes',
+];
 
 describe('emulated instances are real OpenSSH servers', () => {
   let cloud: Cloud;
   let ec2: EC2Client;
   const launch = async (behavior: 'stop' | 'terminate' = 'terminate') => {
-    const reply = await ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1, InstanceInitiatedShutdownBehavior: behavior }));
+    const reply = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: cloud.imageId,
+        KeyName: cloud.keyPair.name,
+        MinCount: 1,
+        MaxCount: 1,
+        InstanceInitiatedShutdownBehavior: behavior,
+      }),
+    );
     const id = reply.Instances![0]!.InstanceId!;
-    await waitUntilInstanceRunning({ client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: [id] });
-    const address = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.PublicIpAddress!;
+    await waitUntilInstanceRunning(
+      { client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
+      { InstanceIds: [id] },
+    );
+    const address = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] })))
+      .Reservations![0]!.Instances![0]!.PublicIpAddress!;
     return { id, address };
   };
-  const ssh = (address: string, command: string) => runAsync('ssh', [...SSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, `ubuntu@${address}`, command], tmpdir());
-  const state = (id: string) => cloud.instances().find((instance) => instance.instanceId === id)?.state;
+  const ssh = (address: string, command: string) =>
+    runAsync(
+      'ssh',
+      [...SSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, `ubuntu@${address}`, command],
+      tmpdir(),
+    );
+  const state = (id: string) =>
+    cloud.instances().find((instance) => instance.instanceId === id)?.state;
 
   before(async () => {
     cloud = await testCloud();
-    ec2 = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials });
+    ec2 = new EC2Client({
+      endpoint: cloud.endpoint,
+      region: cloud.region,
+      credentials: cloud.credentials,
+    });
   });
   after(async () => {
     const pids = cloudProcesses(cloud.stateDir);
@@ -40,14 +77,23 @@ describe('emulated instances are real OpenSSH servers', () => {
 
   it('lets the key pair log in as a non-root user who cannot see the local project', async () => {
     const { address } = await launch();
-    const result = await ssh(address, 'id -un; id -u; test -r /work/main/package.json && echo readable || echo hidden; ls ' + JSON.stringify(process.cwd()) + ' 2>&1 | head -1');
+    const result = await ssh(
+      address,
+      'id -un; id -u; test -r /work/main/package.json && echo readable || echo hidden; ls ' +
+        JSON.stringify(process.cwd()) +
+        ' 2>&1 | head -1',
+    );
     assert.equal(result.status, 0, result.stderr);
     const [user, uid, visibility] = result.stdout.split('\n');
     assert.equal(user, 'ubuntu');
     assert.notEqual(uid, '0');
     assert.equal(visibility, 'hidden');
     const other = cloud.addKeyPair('someone-else');
-    const refused = await runAsync('ssh', [...SSH_OPTIONS, '-i', other.privateKeyPath, `ubuntu@${address}`, 'true'], tmpdir());
+    const refused = await runAsync(
+      'ssh',
+      [...SSH_OPTIONS, '-i', other.privateKeyPath, `ubuntu@${address}`, 'true'],
+      tmpdir(),
+    );
     assert.equal(refused.status, 255);
   });
 
@@ -55,7 +101,8 @@ describe('emulated instances are real OpenSSH servers', () => {
     const { address } = await launch();
     const dir = tempDir();
     writeFileSync(join(dir, 'in.bin'), Buffer.from([0, 1, 2, 255, 10]));
-    const scp = (from: string, to: string) => runAsync('scp', [...SSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, from, to], dir);
+    const scp = (from: string, to: string) =>
+      runAsync('scp', [...SSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, from, to], dir);
     assert.equal((await scp(join(dir, 'in.bin'), `ubuntu@${address}:copy.bin`)).status, 0);
     assert.equal((await scp(`ubuntu@${address}:copy.bin`, join(dir, 'back.bin'))).status, 0);
     assert.deepEqual(readFileSync(join(dir, 'back.bin')), readFileSync(join(dir, 'in.bin')));
@@ -63,9 +110,16 @@ describe('emulated instances are real OpenSSH servers', () => {
 
   it('publishes the host key fingerprint that ssh-keyscan sees', async () => {
     const { id, address } = await launch();
-    const console = Buffer.from((await ec2.send(new GetConsoleOutputCommand({ InstanceId: id }))).Output!, 'base64').toString();
+    const console = Buffer.from(
+      (await ec2.send(new GetConsoleOutputCommand({ InstanceId: id }))).Output!,
+      'base64',
+    ).toString();
     const published = /SHA256:[A-Za-z0-9+/]+/.exec(console)![0];
-    const scanned = await runAsync('sh', ['-c', `ssh-keyscan -t ed25519 ${address} 2>/dev/null | ssh-keygen -lf -`], tmpdir());
+    const scanned = await runAsync(
+      'sh',
+      ['-c', `ssh-keyscan -t ed25519 ${address} 2>/dev/null | ssh-keygen -lf -`],
+      tmpdir(),
+    );
     assert.equal(scanned.stdout.split(' ')[1], published);
   });
 
@@ -73,8 +127,14 @@ describe('emulated instances are real OpenSSH servers', () => {
     const terminating = await launch('terminate');
     const stopping = await launch('stop');
     // As on EC2, the connection may drop before ssh sees the command's exit status.
-    for (const { address } of [terminating, stopping]) assert.match(String((await ssh(address, 'sudo shutdown -h now')).status), /^(0|255)$/);
-    for (let i = 0; i < 100 && !(state(terminating.id) === 'terminated' && state(stopping.id) === 'stopped'); i++) await sleep(50);
+    for (const { address } of [terminating, stopping])
+      assert.match(String((await ssh(address, 'sudo shutdown -h now')).status), /^(0|255)$/);
+    for (
+      let i = 0;
+      i < 100 && !(state(terminating.id) === 'terminated' && state(stopping.id) === 'stopped');
+      i++
+    )
+      await sleep(50);
     assert.equal(state(terminating.id), 'terminated');
     assert.equal(state(stopping.id), 'stopped');
     assert.equal((await ssh(terminating.address, 'true')).status, 255, 'its sshd is gone');
@@ -104,16 +164,20 @@ describe('emulated instances are real OpenSSH servers', () => {
     assert.match(String((await ssh(address, 'sudo /sbin/shutdown -h now')).status), /^(0|255)$/);
     for (let i = 0; i < 100 && state(id) !== 'terminated'; i++) await sleep(50);
     assert.equal(state(id), 'terminated');
-    const reason = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.StateReason;
+    const reason = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] })))
+      .Reservations![0]!.Instances![0]!.StateReason;
     assert.equal(reason?.Code, 'Client.InstanceInitiatedShutdown');
   });
 
-  it('can be terminated behind the client\'s back', async () => {
+  it("can be terminated behind the client's back", async () => {
     const { id, address } = await launch();
     await cloud.terminateBehindBack(id);
     assert.equal(state(id), 'terminated');
     assert.equal((await ssh(address, 'true')).status, 255);
-    assert.ok(cloud.calls().every((call) => call.action !== 'TerminateInstances'), 'no API call did it');
+    assert.ok(
+      cloud.calls().every((call) => call.action !== 'TerminateInstances'),
+      'no API call did it',
+    );
   });
 
   it('can lose its sshd while still running, as on a network fault', async () => {
@@ -121,7 +185,8 @@ describe('emulated instances are real OpenSSH servers', () => {
     await cloud.killSshd(id);
     assert.equal(state(id), 'running');
     assert.equal((await ssh(address, 'true')).status, 255);
-    const described = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!;
+    const described = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] })))
+      .Reservations![0]!.Instances![0]!;
     assert.equal(described.State?.Name, 'running');
   });
 });

@@ -8,7 +8,16 @@ import { runAsync, tempDir } from '../helpers/cli.js';
 import { alive, cloudProcesses, waitUntilGone } from './cloud-processes.js';
 
 const INDEX = fileURLToPath(new URL('../../src/emulator/index.js', import.meta.url));
-const SSH_OPTIONS = ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes'];
+const SSH_OPTIONS = [
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'LogLevel=ERROR',
+  '-o',
+  'BatchMode=yes',
+];
 
 /** A node process that starts a cloud in stateDir, launches an instance, says "ready" once it runs, then exits (without stopping the cloud) or waits, when told. */
 function cloudInAnotherProcess(stateDir: string, fate: 'exit' | 'wait') {
@@ -23,10 +32,14 @@ function cloudInAnotherProcess(stateDir: string, fate: 'exit' | 'wait') {
     console.log('ready');
     process.stdin.once('data', () => ${fate === 'exit' ? 'process.exit(3)' : '{}'});
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`the cloud process exited with ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the cloud process exited with ${code} before it was ready`)),
+    );
   });
   return { child, ready, exited: new Promise((resolve) => child.once('exit', resolve)) };
 }
@@ -41,15 +54,34 @@ describe('the emulated cloud leaves no process behind', () => {
     const stateDir = tempDir();
     dirs.push(stateDir);
     const cloud = await startCloud({ bootDelayMs: 50, stopDelayMs: 20, stateDir });
-    const headers = { authorization: `AWS4-HMAC-SHA256 Credential=${cloud.credentials.accessKeyId}/20240101/us-east-1/ec2/aws4_request` };
+    const headers = {
+      authorization: `AWS4-HMAC-SHA256 Credential=${cloud.credentials.accessKeyId}/20240101/us-east-1/ec2/aws4_request`,
+    };
     const launch = async () => {
-      const body = new URLSearchParams({ Action: 'RunInstances', Version: '2016-11-15', ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: '2', MaxCount: '2' });
+      const body = new URLSearchParams({
+        Action: 'RunInstances',
+        Version: '2016-11-15',
+        ImageId: cloud.imageId,
+        KeyName: cloud.keyPair.name,
+        MinCount: '2',
+        MaxCount: '2',
+      });
       assert.equal((await fetch(cloud.endpoint, { method: 'POST', body, headers })).status, 200);
     };
     await launch();
     while (cloud.instances().some((instance) => instance.state !== 'running')) await sleep(20);
     const [first] = cloud.instances();
-    const detached = await runAsync('ssh', [...SSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, `ubuntu@${first!.address}`, 'setsid nohup sleep 600 </dev/null >/dev/null 2>&1 & echo started'], stateDir);
+    const detached = await runAsync(
+      'ssh',
+      [
+        ...SSH_OPTIONS,
+        '-i',
+        cloud.keyPair.privateKeyPath,
+        `ubuntu@${first!.address}`,
+        'setsid nohup sleep 600 </dev/null >/dev/null 2>&1 & echo started',
+      ],
+      stateDir,
+    );
     assert.equal(detached.stdout.trim(), 'started', detached.stderr);
     const pids = cloudProcesses(stateDir);
     assert.ok(pids.length >= 5, `two wrappers, two sshd and the session's sleep: ${pids.length}`);
@@ -62,7 +94,10 @@ describe('the emulated cloud leaves no process behind', () => {
     assert.deepEqual(cloudProcesses(stateDir), [], 'no boot started an sshd after stop()');
   });
 
-  for (const [how, fate] of [['exits without stopping its cloud', 'exit'], ['is killed with SIGKILL', 'wait']] as const) {
+  for (const [how, fate] of [
+    ['exits without stopping its cloud', 'exit'],
+    ['is killed with SIGKILL', 'wait'],
+  ] as const) {
     it(`leaves nothing when the process that runs the cloud ${how}`, async () => {
       const stateDir = tempDir();
       dirs.push(stateDir);

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
 import { LOCAL, REMOTE_EXEC, runAsync } from '../helpers/cli.js';
-import { cloudEnv, copyOf, example, liveInstances, runInstancesCalls, testCloud } from '../helpers/cloud.js';
+import {
+  cloudEnv,
+  copyOf,
+  example,
+  liveInstances,
+  runInstancesCalls,
+  testCloud,
+} from '../helpers/cloud.js';
 
 const SHIM = `REMOTE_EXEC=${process.execPath} ${REMOTE_EXEC}`;
 
@@ -22,7 +29,7 @@ describe('examples/makefile: C files compiled remotely from a Makefile with make
     await cloud.stop();
   });
 
-  it('builds on one instance a report equal to a local build\'s, and is then up to date', async () => {
+  it("builds on one instance a report equal to a local build's, and is then up to date", async () => {
     const build = await runAsync('make', ['-j4', SHIM], dir, cloudEnv(cloud));
     assert.equal(build.status, 0, build.stdout + build.stderr);
     assert.equal(runInstancesCalls(cloud), 1);
@@ -30,7 +37,10 @@ describe('examples/makefile: C files compiled remotely from a Makefile with make
     const local = copyOf(example('makefile'));
     const localBuild = await runAsync('make', ['-j4', SHIM], local, cloudEnv(cloud, LOCAL));
     assert.equal(localBuild.status, 0, localBuild.stdout + localBuild.stderr);
-    assert.deepEqual(readFileSync(join(dir, 'report.txt')), readFileSync(join(local, 'report.txt')));
+    assert.deepEqual(
+      readFileSync(join(dir, 'report.txt')),
+      readFileSync(join(local, 'report.txt')),
+    );
     assert.match(readFileSync(join(dir, 'report.txt'), 'utf8'), /^primes below 2000000: 148933\n/);
     const again = await runAsync('make', ['-j4', SHIM], dir, cloudEnv(cloud));
     assert.equal(again.status, 0, again.stderr);

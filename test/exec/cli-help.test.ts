@@ -4,8 +4,11 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { REMOTE_EXEC, run, tempDir } from '../helpers/cli.js';
 
-const remoteExec = (args: string[], env: NodeJS.ProcessEnv = {}) => run(process.execPath, [REMOTE_EXEC, ...args], tempDir(), env);
-const packageJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string };
+const remoteExec = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  run(process.execPath, [REMOTE_EXEC, ...args], tempDir(), env);
+const packageJson = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8'),
+) as { version: string };
 const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 describe('remote-exec command line', () => {
@@ -21,17 +24,31 @@ describe('remote-exec command line', () => {
   it('suggests the command meant by a typo', () => {
     const typo = remoteExec(['stauts']);
     assert.equal(typo.status, 255);
-    assert.equal(typo.stderr, "remote-exec: error: unknown command 'stauts': did you mean 'status'? (see remote-exec --help)\n");
+    assert.equal(
+      typo.stderr,
+      "remote-exec: error: unknown command 'stauts': did you mean 'status'? (see remote-exec --help)\n",
+    );
   });
 
   it('wraps help between words, at any terminal width', () => {
-    const phrases = ['Runs one build step on the EC2 instance of a connection profile (launched once, then reused)', 'remote-exec up | status | down', 'State folder (default: .scons-remote beside build.ninja or remote.json)'];
+    const phrases = [
+      'Runs one build step on the EC2 instance of a connection profile (launched once, then reused)',
+      'remote-exec up | status | down',
+      'State folder (default: .scons-remote beside build.ninja or remote.json)',
+    ];
     for (const args of [['--help'], ['up', '--help'], ['down', '--help'], ['cloud', '--help']]) {
-      const words = (columns: string) => flat(remoteExec(args, { COLUMNS: columns }).stdout).trim().split(' ');
+      const words = (columns: string) =>
+        flat(remoteExec(args, { COLUMNS: columns }).stdout)
+          .trim()
+          .split(' ');
       const wide = words('200');
-      for (const columns of ['40', '80']) assert.deepEqual(words(columns), wide, `${args.join(' ')} at ${columns} columns`);
-      for (const phrase of phrases) if (args[0] === '--help') assert.ok(wide.join(' ').includes(phrase), phrase);
-      const long = remoteExec(args).stdout.split('\n').filter((line) => line.length > 100);
+      for (const columns of ['40', '80'])
+        assert.deepEqual(words(columns), wide, `${args.join(' ')} at ${columns} columns`);
+      for (const phrase of phrases)
+        if (args[0] === '--help') assert.ok(wide.join(' ').includes(phrase), phrase);
+      const long = remoteExec(args)
+        .stdout.split('\n')
+        .filter((line) => line.length > 100);
       assert.deepEqual(long, [], 'lines fit in 100 columns');
     }
   });

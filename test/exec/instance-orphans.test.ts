@@ -5,17 +5,26 @@ import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
 import { REMOTE_EXEC, withEnv } from '../helpers/cli.js';
 import {
-  cloudEnv, copyOf, DECODE_EXAMPLE, eventually, liveInstances, ninjaAsync, projectInstances, remoteExecAsync, remoteGenAsync, runInstancesCalls,
+  cloudEnv,
+  copyOf,
+  DECODE_EXAMPLE,
+  eventually,
+  liveInstances,
+  ninjaAsync,
+  projectInstances,
+  remoteExecAsync,
+  remoteGenAsync,
+  runInstancesCalls,
   testCloud,
   instanceStateFile,
 } from '../helpers/cloud.js';
 import { configProject } from '../helpers/remote-project.js';
 
-
 describe('an instance launched but never reached is never orphaned', () => {
   let cloud: Cloud;
   let env: NodeJS.ProcessEnv;
-  const exec = (dir: string, args: string[]) => remoteExecAsync(dir, env, ['--config', 'remote.json', ...args]);
+  const exec = (dir: string, args: string[]) =>
+    remoteExecAsync(dir, env, ['--config', 'remote.json', ...args]);
 
   before(async () => {
     cloud = await testCloud();
@@ -32,13 +41,26 @@ describe('an instance launched but never reached is never orphaned', () => {
     for (let run = 1; run <= 2; run++) {
       const result = await exec(dir, ['--', 'true']);
       assert.equal(result.status, 255);
-      assert.match(result.stderr, /^remote-exec: launching t2\.micro from ami-\w+\n/, 'a launch is always announced');
-      assert.match(result.stderr, /remote-exec: error: ssh: authentication failed for user 'ubuntu' at 127\.\S+ with key \S+; terminated i-\w+ \(set options\.keepOnFailure to keep it\)\n$/);
-      assert.deepEqual(projectInstances(cloud, dir).filter((instance) => instance.state === 'running'), []);
+      assert.match(
+        result.stderr,
+        /^remote-exec: launching t2\.micro from ami-\w+\n/,
+        'a launch is always announced',
+      );
+      assert.match(
+        result.stderr,
+        /remote-exec: error: ssh: authentication failed for user 'ubuntu' at 127\.\S+ with key \S+; terminated i-\w+ \(set options\.keepOnFailure to keep it\)\n$/,
+      );
+      assert.deepEqual(
+        projectInstances(cloud, dir).filter((instance) => instance.state === 'running'),
+        [],
+      );
     }
     const status = await exec(dir, ['status']);
     assert.equal(status.status, 0, status.stderr);
-    assert.match(status.stdout, /^[0-9a-f]{12}: i-\w+ terminated \(ssh: authentication failed for user 'ubuntu'/);
+    assert.match(
+      status.stdout,
+      /^[0-9a-f]{12}: i-\w+ terminated \(ssh: authentication failed for user 'ubuntu'/,
+    );
   });
 
   it('the original scenario: ninja twice with a wrong key ends with no instance, and status says why', async () => {
@@ -49,8 +71,14 @@ describe('an instance launched but never reached is never orphaned', () => {
     for (let run = 1; run <= 2; run++) {
       const build = await ninjaAsync(dir, wrongEnv);
       assert.notEqual(build.status, 0);
-      assert.match(build.stderr, /remote-exec: error: ssh: authentication failed .*; terminated i-\w+/);
-      assert.deepEqual(projectInstances(cloud, dir).filter((instance) => instance.state === 'running'), []);
+      assert.match(
+        build.stderr,
+        /remote-exec: error: ssh: authentication failed .*; terminated i-\w+/,
+      );
+      assert.deepEqual(
+        projectInstances(cloud, dir).filter((instance) => instance.state === 'running'),
+        [],
+      );
     }
     const status = await remoteExecAsync(dir, wrongEnv, ['status']);
     assert.match(status.stdout, /^[0-9a-f]{12}: i-\w+ terminated \(ssh: authentication failed/);
@@ -58,10 +86,16 @@ describe('an instance launched but never reached is never orphaned', () => {
 
   it('keepOnFailure keeps it, and status and down know it', async () => {
     const wrong = cloud.addKeyPair('not-authorized-either');
-    const dir = configProject(cloud, {}, { sshArgs: { privateKeyPath: wrong.privateKeyPath }, keepOnFailure: true });
+    const dir = configProject(
+      cloud,
+      {},
+      { sshArgs: { privateKeyPath: wrong.privateKeyPath }, keepOnFailure: true },
+    );
     const result = await exec(dir, ['--', 'true']);
     assert.equal(result.status, 255);
-    const kept = /authentication failed .*; kept (i-\w+) running \(options\.keepOnFailure\)/.exec(result.stderr)?.[1];
+    const kept = /authentication failed .*; kept (i-\w+) running \(options\.keepOnFailure\)/.exec(
+      result.stderr,
+    )?.[1];
     assert.ok(kept, result.stderr);
     const status = await exec(dir, ['status']);
     assert.match(status.stdout, new RegExp(`^[0-9a-f]{12}: ${kept} at 127\\.\\S+, running`));
@@ -73,20 +107,31 @@ describe('an instance launched but never reached is never orphaned', () => {
 
   it('an instance no job ever reaches shuts itself down: the idle watchdog starts from UserData at boot', async () => {
     const wrong = cloud.addKeyPair('not-authorized-at-all');
-    const dir = configProject(cloud, {}, { sshArgs: { privateKeyPath: wrong.privateKeyPath }, keepOnFailure: true, idleMinutes: 0.05 });
+    const dir = configProject(
+      cloud,
+      {},
+      { sshArgs: { privateKeyPath: wrong.privateKeyPath }, keepOnFailure: true, idleMinutes: 0.05 },
+    );
     const result = await exec(dir, ['--', 'true']);
     const kept = /; kept (i-\w+) running/.exec(result.stderr)?.[1];
     assert.ok(kept, result.stderr);
     // idleMinutes, plus the grace the boot watchdog gives a slow first connection.
-    await eventually(() => !projectInstances(cloud, dir).some((instance) => instance.instanceId === kept));
-    const terminatedByCall = cloud.calls().some((call) => call.action === 'TerminateInstances' && call.params['InstanceId.1'] === kept);
+    await eventually(
+      () => !projectInstances(cloud, dir).some((instance) => instance.instanceId === kept),
+    );
+    const terminatedByCall = cloud
+      .calls()
+      .some((call) => call.action === 'TerminateInstances' && call.params['InstanceId.1'] === kept);
     assert.ok(!terminatedByCall, 'the guard from UserData, not an API call');
     assert.equal((await exec(dir, ['down'])).status, 0);
   });
 
   it('Ctrl-C right after the launch: status, the next step and down know the instance', async () => {
     const dir = configProject(cloud);
-    const child = spawn(process.execPath, [REMOTE_EXEC, '--config', 'remote.json', 'up'], { cwd: dir, env: withEnv(env) });
+    const child = spawn(process.execPath, [REMOTE_EXEC, '--config', 'remote.json', 'up'], {
+      cwd: dir,
+      env: withEnv(env),
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk;
@@ -116,7 +161,10 @@ describe('an instance launched but never reached is never orphaned', () => {
     for (const args of [['--', 'true'], ['up']]) {
       const result = await exec(dir, args);
       assert.equal(result.status, 255);
-      assert.equal(result.stderr, `remote-exec: error: ${path}: unreadable instance state (not JSON); run remote-exec down, which finds the instance by its tags\n`);
+      assert.equal(
+        result.stderr,
+        `remote-exec: error: ${path}: unreadable instance state (not JSON); run remote-exec down, which finds the instance by its tags\n`,
+      );
     }
     assert.equal(runInstancesCalls(cloud), launches);
     const status = await exec(dir, ['status']);
@@ -130,10 +178,15 @@ describe('an instance launched but never reached is never orphaned', () => {
   });
 
   it("keeps the user's own UserData beside the guard", async () => {
-    const own = Buffer.from('#!/bin/sh\necho "own user data" > "$HOME/own.txt"\n').toString('base64');
+    const own = Buffer.from('#!/bin/sh\necho "own user data" > "$HOME/own.txt"\n').toString(
+      'base64',
+    );
     const dir = configProject(cloud, {}, { instanceArgs: { UserData: own } });
     // cloud-init runs user data after sshd starts, so a job may come first and wait for it.
-    const result = await exec(dir, ['--', 'until [ -s "$HOME/own.txt" ]; do sleep 0.1; done; cat "$HOME/own.txt"']);
+    const result = await exec(dir, [
+      '--',
+      'until [ -s "$HOME/own.txt" ]; do sleep 0.1; done; cat "$HOME/own.txt"',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, 'own user data\n');
     assert.equal((await exec(dir, ['down'])).status, 0);

@@ -10,15 +10,30 @@ import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/
 import { configProject } from '../helpers/remote-project.js';
 
 /** A step that starts a child in its group, records the child's pid on the instance, then waits for it. */
-const longStep = (name: string) => `mkdir -p $HOME/pids; sleep 100000 & echo $! > $HOME/pids/${name}; echo started; wait`;
+const longStep = (name: string) =>
+  `mkdir -p $HOME/pids; sleep 100000 & echo $! > $HOME/pids/${name}; echo started; wait`;
 
-function shim(dir: string, env: NodeJS.ProcessEnv, args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [REMOTE_EXEC, '--config', 'remote.json', ...args], { cwd: dir, env: withEnv(env) });
+function shim(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  args: string[],
+): {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [REMOTE_EXEC, '--config', 'remote.json', ...args], {
+    cwd: dir,
+    env: withEnv(env),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-  const exit = new Promise<number | null>((resolve) => child.once('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('close', (code, signal) => resolve(code ?? (signal ? -1 : null))),
+  );
   return { child, stdout: () => stdout, stderr: () => stderr, exit };
 }
 
@@ -41,14 +56,35 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
   /** Kills the per-connection sshd processes of the instance, so its connections end as on a network fault. */
   function dropConnections(): number {
     const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-    const parentOf = (pid: string) => { try { return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]!; } catch { return ''; } };
-    const cmdline = (pid: string) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return ''; } };
-    const wrapper = pids.find((pid) => cmdline(pid).startsWith('unshare') && cmdline(pid).includes(`/instances/${instanceId}/home`));
+    const parentOf = (pid: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]!;
+      } catch {
+        return '';
+      }
+    };
+    const cmdline = (pid: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const wrapper = pids.find(
+      (pid) =>
+        cmdline(pid).startsWith('unshare') &&
+        cmdline(pid).includes(`/instances/${instanceId}/home`),
+    );
     const listener = pids.find((pid) => parentOf(pid) === wrapper);
     // Each connection is a privileged monitor and an unprivileged child serving it: both go, the shells stay.
     // Only sshd's own processes: orphans (a supervisor, the watchdog) are the listener's children too.
-    const monitors = pids.filter((pid) => parentOf(pid) === listener && cmdline(pid).startsWith('sshd'));
-    const sessions = [...monitors, ...pids.filter((pid) => monitors.includes(parentOf(pid)) && cmdline(pid).startsWith('sshd'))];
+    const monitors = pids.filter(
+      (pid) => parentOf(pid) === listener && cmdline(pid).startsWith('sshd'),
+    );
+    const sessions = [
+      ...monitors,
+      ...pids.filter((pid) => monitors.includes(parentOf(pid)) && cmdline(pid).startsWith('sshd')),
+    ];
     for (const pid of sessions) process.kill(Number(pid), 'SIGKILL');
     return sessions.length;
   }
@@ -56,9 +92,20 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
   /** The step folders, control folders and running markers left on the instance, and its live step processes. */
   async function leftOnInstance(): Promise<{ folders: string[]; alive: string }> {
     const base = join(home, '.scons-remote');
-    await eventually(() => [...list(join(base, 'jobs')), ...list(join(base, 'steps')), ...list(join(base, 'running'))].length === 0);
-    const folders = ['jobs', 'steps', 'running'].flatMap((name) => list(join(base, name)).map((entry) => `${name}/${entry}`));
-    const check = await remoteExecAsync(dir, env, ['--config', 'remote.json', '--', 'for f in $HOME/pids/*; do kill -0 $(cat $f) 2>/dev/null && echo ${f##*/}; done; rm -f $HOME/pids/*; true']);
+    await eventually(
+      () =>
+        [...list(join(base, 'jobs')), ...list(join(base, 'steps')), ...list(join(base, 'running'))]
+          .length === 0,
+    );
+    const folders = ['jobs', 'steps', 'running'].flatMap((name) =>
+      list(join(base, name)).map((entry) => `${name}/${entry}`),
+    );
+    const check = await remoteExecAsync(dir, env, [
+      '--config',
+      'remote.json',
+      '--',
+      'for f in $HOME/pids/*; do kill -0 $(cat $f) 2>/dev/null && echo ${f##*/}; done; rm -f $HOME/pids/*; true',
+    ]);
     assert.equal(check.status, 0, check.stderr);
     return { folders, alive: check.stdout };
   }
@@ -67,8 +114,13 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
     cloud = await testCloud();
     env = cloudEnv(cloud);
     dir = configProject(cloud, { 'in.txt': 'x\n' });
-    assert.equal((await remoteExecAsync(dir, env, ['--config', 'remote.json', '--', 'true'])).status, 0);
-    instanceId = liveInstances(cloud).find((instance) => instance.tags['scons-remote:project'] === dir)!.instanceId;
+    assert.equal(
+      (await remoteExecAsync(dir, env, ['--config', 'remote.json', '--', 'true'])).status,
+      0,
+    );
+    instanceId = liveInstances(cloud).find(
+      (instance) => instance.tags['scons-remote:project'] === dir,
+    )!.instanceId;
     home = join(cloud.stateDir, 'instances', instanceId, 'home');
   });
   after(async () => {
@@ -77,14 +129,23 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
   });
 
   it('stops a step whose shim was SIGKILLed once no heartbeat comes, and cleans its folder', async () => {
-    const step = shim(dir, { ...env, SCONS_REMOTE_HEARTBEAT_SECONDS: '2' }, ['--in', 'in.txt', '--', longStep('killed')]);
+    const step = shim(dir, { ...env, SCONS_REMOTE_HEARTBEAT_SECONDS: '2' }, [
+      '--in',
+      'in.txt',
+      '--',
+      longStep('killed'),
+    ]);
     await eventually(() => step.stdout().includes('started'));
     step.child.kill('SIGKILL');
     await step.exit;
     assert.deepEqual(await leftOnInstance(), { folders: [], alive: '' });
   });
 
-  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     it(`stops the step on the instance when the shim gets ${signal}, and exits ${status} as a shell would`, async () => {
       const step = shim(dir, env, ['--in', 'in.txt', '--', longStep(signal)]);
       await eventually(() => step.stdout().includes('started'));
@@ -109,8 +170,10 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
   });
 
   it('survives a dropped connection: the step finishes with all its output once, in order, and its status', async () => {
-    const numbers = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${from + i}\n`).join('');
-    const command = 'seq 1 3000; seq 1 500 >&2; while [ ! -e $HOME/go ]; do sleep 0.1; done; rm $HOME/go; seq 3001 6000; echo last >&2; exit 7';
+    const numbers = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => `${from + i}\n`).join('');
+    const command =
+      'seq 1 3000; seq 1 500 >&2; while [ ! -e $HOME/go ]; do sleep 0.1; done; rm $HOME/go; seq 3001 6000; echo last >&2; exit 7';
     const step = shim(dir, env, ['--in', 'in.txt', '--', command]);
     await eventually(() => step.stdout().includes('\n3000\n'));
     assert.ok(dropConnections() > 0, 'the instance had a connection to drop');
@@ -119,7 +182,9 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
     assert.equal(step.stdout(), numbers(1, 6000));
     const lines = step.stderr().split(/(?<=\n)/);
     const own = lines.filter((line) => line.startsWith('remote-exec:'));
-    assert.deepEqual(own, ['remote-exec: warning: lost the connection to the instance during the step; attaching to it again\n']);
+    assert.deepEqual(own, [
+      'remote-exec: warning: lost the connection to the instance during the step; attaching to it again\n',
+    ]);
     assert.equal(lines.filter((line) => !own.includes(line)).join(''), `${numbers(1, 500)}last\n`);
     assert.deepEqual((await leftOnInstance()).folders, []);
   });

@@ -6,14 +6,20 @@ import { makeProject, REMOTE_EXEC, run } from '../helpers/cli.js';
 
 /** `mode` null: SCONS_REMOTE_MODE unset. */
 function remoteExec(dir: string, args: string[], mode: string | null = 'local') {
-  return run(process.execPath, [REMOTE_EXEC, ...args], dir, { SCONS_REMOTE_MODE: mode ?? undefined });
+  return run(process.execPath, [REMOTE_EXEC, ...args], dir, {
+    SCONS_REMOTE_MODE: mode ?? undefined,
+  });
 }
 
 describe('remote-exec in local mode', () => {
   it('passes stdout, stderr and the exit code through unchanged, whatever the letter case of the mode', () => {
     const dir = makeProject({ 'in.txt': 'data\n' });
     for (const mode of ['local', 'LOCAL', 'Local']) {
-      const result = remoteExec(dir, ['--profile', 'abc', '--in=in.txt', '--out=x', '--', 'cat in.txt; echo oops >&2; exit 3'], mode);
+      const result = remoteExec(
+        dir,
+        ['--profile', 'abc', '--in=in.txt', '--out=x', '--', 'cat in.txt; echo oops >&2; exit 3'],
+        mode,
+      );
       assert.equal(result.status, 3);
       assert.equal(result.stdout, 'data\n');
       assert.equal(result.stderr, 'oops\n');
@@ -22,7 +28,22 @@ describe('remote-exec in local mode', () => {
 
   it('joins the words after -- as ssh does, so the command line is shell text', () => {
     const dir = makeProject({});
-    const result = remoteExec(dir, ['--config', 'remote.json', '--in', '--out', 'o.txt', '--', 'printf', "'%s-'", 'a b', '>', 'o.txt', '&&', 'cat', 'o.txt']);
+    const result = remoteExec(dir, [
+      '--config',
+      'remote.json',
+      '--in',
+      '--out',
+      'o.txt',
+      '--',
+      'printf',
+      "'%s-'",
+      'a b',
+      '>',
+      'o.txt',
+      '&&',
+      'cat',
+      'o.txt',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, 'a-b-');
   });
@@ -42,7 +63,14 @@ describe('remote-exec in local mode', () => {
 
   it("makes the outputs' folders first, as the instance does, so a Makefile rule needs no mkdir", () => {
     const dir = makeProject({ 'in.txt': 'data\n' });
-    const result = remoteExec(dir, ['--in', 'in.txt', '--out', 'build/obj/x.txt', '--', 'cp in.txt build/obj/x.txt']);
+    const result = remoteExec(dir, [
+      '--in',
+      'in.txt',
+      '--out',
+      'build/obj/x.txt',
+      '--',
+      'cp in.txt build/obj/x.txt',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(readFileSync(join(dir, 'build/obj/x.txt'), 'utf8'), 'data\n');
   });
@@ -60,7 +88,10 @@ describe('SCONS_REMOTE_MODE', () => {
     for (const mode of ['locale', 'yes', ' local']) {
       const result = remoteExec(dir, ['--config', 'remote.json', '--', 'touch ran'], mode);
       assert.equal(result.status, 255);
-      assert.equal(result.stderr, `remote-exec: error: SCONS_REMOTE_MODE=${mode} is not a mode: use 'local' or 'remote' (unset means remote)\n`);
+      assert.equal(
+        result.stderr,
+        `remote-exec: error: SCONS_REMOTE_MODE=${mode} is not a mode: use 'local' or 'remote' (unset means remote)\n`,
+      );
       assert.ok(!existsSync(join(dir, 'ran')));
     }
   });
@@ -72,7 +103,10 @@ describe('remote-exec in remote mode', () => {
     for (const mode of [null, 'remote', 'REMOTE', '']) {
       const result = remoteExec(dir, ['--profile', 'deadbeef0000', '--', 'touch ran'], mode);
       assert.equal(result.status, 255);
-      assert.match(result.stderr, /^remote-exec: error: .*deadbeef0000\.json: no such connection profile; run remote-gen again\n$/);
+      assert.match(
+        result.stderr,
+        /^remote-exec: error: .*deadbeef0000\.json: no such connection profile; run remote-gen again\n$/,
+      );
       assert.ok(!existsSync(join(dir, 'ran')));
     }
   });

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
 import { REMOTE_EXEC, runAsync } from '../helpers/cli.js';
-import { cloudEnv, copyOf, DECODE_EXAMPLE, liveInstances, remoteExecAsync, runInstancesCalls, testCloud } from '../helpers/cloud.js';
+import {
+  cloudEnv,
+  copyOf,
+  DECODE_EXAMPLE,
+  liveInstances,
+  remoteExecAsync,
+  runInstancesCalls,
+  testCloud,
+} from '../helpers/cloud.js';
 import { remoteConfig } from '../helpers/remote-project.js';
 
 const MAKEFILE = (shim: string) => `REMOTE = ${process.execPath} ${shim} --config remote.json
@@ -42,7 +50,11 @@ describe('remote-exec called by hand from a Makefile', () => {
     assert.equal(runInstancesCalls(cloud) - launches, 1);
     const local = await runAsync('make', ['local/3.txt', 'local/8.txt'], dir, cloudEnv(cloud));
     assert.equal(local.status, 0, local.stderr);
-    for (const shift of [3, 8]) assert.deepEqual(readFileSync(join(dir, `out/${shift}.txt`)), readFileSync(join(dir, `local/${shift}.txt`)));
+    for (const shift of [3, 8])
+      assert.deepEqual(
+        readFileSync(join(dir, `out/${shift}.txt`)),
+        readFileSync(join(dir, `local/${shift}.txt`)),
+      );
     assert.match((await runAsync('make', [], dir, cloudEnv(cloud))).stdout, /Nothing to be done/);
   });
 });

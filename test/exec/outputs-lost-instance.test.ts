@@ -20,17 +20,27 @@ describe('a step whose instance dies', () => {
     env = cloudEnv(cloud);
   });
   after(async () => {
-    for (const dir of projects) await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
+    for (const dir of projects)
+      await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
     await cloud.stop();
   });
 
   /** Runs a step on a fresh project's warm instance, and kills its sshd once `started` holds. */
-  async function killedStep(args: string[], started: (dir: string, home: string) => boolean, prepare = (_dir: string) => {}) {
+  async function killedStep(
+    args: string[],
+    started: (dir: string, home: string) => boolean,
+    prepare = (_dir: string) => {},
+  ) {
     const dir = configProject(cloud);
     projects.push(dir);
     prepare(dir);
-    assert.equal((await remoteExecAsync(dir, env, ['--config', 'remote.json', '--', 'true'])).status, 0);
-    const [instance] = liveInstances(cloud).filter((candidate) => candidate.tags['scons-remote:project'] === dir);
+    assert.equal(
+      (await remoteExecAsync(dir, env, ['--config', 'remote.json', '--', 'true'])).status,
+      0,
+    );
+    const [instance] = liveInstances(cloud).filter(
+      (candidate) => candidate.tags['scons-remote:project'] === dir,
+    );
     const { home } = instanceRoot(cloud, instance!.instanceId);
     const step = remoteExecAsync(dir, env, ['--config', 'remote.json', ...args]);
     await until(() => started(dir, home));
@@ -38,38 +48,78 @@ describe('a step whose instance dies', () => {
     return { result: await step, host: instance!.address.replace(/\./g, '\\.') };
   }
 
-  it('fails mid-upload with one line naming the instance and the phase', { timeout: 120_000 }, async () => {
-    const uploaded = (home: string) => {
-      const jobs = join(home, '.scons-remote/jobs');
-      return existsSync(jobs) && readdirSync(jobs).some((job) => existsSync(join(jobs, job, 'big.bin')) && statSync(join(jobs, job, 'big.bin')).size > 0);
-    };
-    const { result, host } = await killedStep(['--in', 'big.bin', '--', 'true'], (_dir, home) => uploaded(home), (dir) => hugeSparseFile(dir, 'big.bin'));
-    assert.equal(result.status, 255);
-    assert.match(result.stderr, new RegExp(`^remote-exec: error: ssh: connection to ${host} lost during upload \\([^)]+\\)\\n$`));
-  });
+  it(
+    'fails mid-upload with one line naming the instance and the phase',
+    { timeout: 120_000 },
+    async () => {
+      const uploaded = (home: string) => {
+        const jobs = join(home, '.scons-remote/jobs');
+        return (
+          existsSync(jobs) &&
+          readdirSync(jobs).some(
+            (job) =>
+              existsSync(join(jobs, job, 'big.bin')) &&
+              statSync(join(jobs, job, 'big.bin')).size > 0,
+          )
+        );
+      };
+      const { result, host } = await killedStep(
+        ['--in', 'big.bin', '--', 'true'],
+        (_dir, home) => uploaded(home),
+        (dir) => hugeSparseFile(dir, 'big.bin'),
+      );
+      assert.equal(result.status, 255);
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^remote-exec: error: ssh: connection to ${host} lost during upload \\([^)]+\\)\\n$`,
+        ),
+      );
+    },
+  );
 
-  it('fails mid-command with one line naming the instance and the phase', { timeout: 120_000 }, async () => {
-    const { result, host } = await killedStep(['--out', 'o.txt', '--', 'touch "$HOME/started"; sleep 600'], (_dir, home) => existsSync(join(home, 'started')));
-    assert.equal(result.status, 255);
-    // The shim first tries to attach to the step again, as after a network blip, then gives up.
-    const attachAgain = 'remote-exec: warning: lost the connection to the instance during the step; attaching to it again\\n';
-    const lost = `remote-exec: error: ssh: connection to ${host} lost during the command \\([^)]+\\)`;
-    const unreachable = `attaching again failed: ssh: ${host}:22 unreachable after \\d+ attempts \\(ECONNREFUSED\\)`;
-    assert.match(result.stderr, new RegExp(`^${attachAgain}${lost}; ${unreachable}\\n$`));
-  });
+  it(
+    'fails mid-command with one line naming the instance and the phase',
+    { timeout: 120_000 },
+    async () => {
+      const { result, host } = await killedStep(
+        ['--out', 'o.txt', '--', 'touch "$HOME/started"; sleep 600'],
+        (_dir, home) => existsSync(join(home, 'started')),
+      );
+      assert.equal(result.status, 255);
+      // The shim first tries to attach to the step again, as after a network blip, then gives up.
+      const attachAgain =
+        'remote-exec: warning: lost the connection to the instance during the step; attaching to it again\\n';
+      const lost = `remote-exec: error: ssh: connection to ${host} lost during the command \\([^)]+\\)`;
+      const unreachable = `attaching again failed: ssh: ${host}:22 unreachable after \\d+ attempts \\(ECONNREFUSED\\)`;
+      assert.match(result.stderr, new RegExp(`^${attachAgain}${lost}; ${unreachable}\\n$`));
+    },
+  );
 
-  it('fails mid-download the same way, leaving no output behind', { timeout: 120_000 }, async () => {
-    const scratchFile = (dir: string) => {
-      const scratch = join(dir, '.scons-remote/scratch');
-      const [job] = existsSync(scratch) ? readdirSync(scratch) : [];
-      return job ? join(scratch, job, 'big.bin') : '';
-    };
-    const { result, host } = await killedStep(['--out', 'big.bin', '--', 'truncate -s 20G big.bin'], (dir) => {
-      const file = scratchFile(dir);
-      return file !== '' && existsSync(file) && statSync(file).size > 0;
-    });
-    assert.equal(result.status, 255);
-    assert.match(result.stderr, new RegExp(`^remote-exec: error: ssh: connection to ${host} lost during download \\([^)]+\\)\\n$`));
-    assert.ok(!existsSync(join(projects.at(-1)!, 'big.bin')));
-  });
+  it(
+    'fails mid-download the same way, leaving no output behind',
+    { timeout: 120_000 },
+    async () => {
+      const scratchFile = (dir: string) => {
+        const scratch = join(dir, '.scons-remote/scratch');
+        const [job] = existsSync(scratch) ? readdirSync(scratch) : [];
+        return job ? join(scratch, job, 'big.bin') : '';
+      };
+      const { result, host } = await killedStep(
+        ['--out', 'big.bin', '--', 'truncate -s 20G big.bin'],
+        (dir) => {
+          const file = scratchFile(dir);
+          return file !== '' && existsSync(file) && statSync(file).size > 0;
+        },
+      );
+      assert.equal(result.status, 255);
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^remote-exec: error: ssh: connection to ${host} lost during download \\([^)]+\\)\\n$`,
+        ),
+      );
+      assert.ok(!existsSync(join(projects.at(-1)!, 'big.bin')));
+    },
+  );
 });

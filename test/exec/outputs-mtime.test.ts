@@ -3,7 +3,15 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
-import { cloudEnv, copyOf, DECODE_EXAMPLE, ninjaAsync, remoteExecAsync, remoteGenAsync, testCloud } from '../helpers/cloud.js';
+import {
+  cloudEnv,
+  copyOf,
+  DECODE_EXAMPLE,
+  ninjaAsync,
+  remoteExecAsync,
+  remoteGenAsync,
+  testCloud,
+} from '../helpers/cloud.js';
 
 describe('outputs placed as if built here', () => {
   let cloud: Cloud;

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
@@ -49,7 +58,11 @@ describe('outputs from an untrusted instance', () => {
     assert.equal(result.status, 255, result.stderr);
     assert.match(result.stderr, reason);
     assert.equal(result.stderr.split('\n').length, 2, `one line: ${result.stderr}`);
-    for (const output of outputs) assert.ok(!existsSync(join(dir, output)) || lstatSync(join(dir, output)).isDirectory(), `${output} was not placed`);
+    for (const output of outputs)
+      assert.ok(
+        !existsSync(join(dir, output)) || lstatSync(join(dir, output)).isDirectory(),
+        `${output} was not placed`,
+      );
   };
 
   before(async () => {
@@ -63,7 +76,14 @@ describe('outputs from an untrusted instance', () => {
   });
 
   it('gives a setuid output the local user and the umask modes, keeping only its executable bit', async () => {
-    const result = await job(['--out', 'out/suid', '--out', 'out/plain.txt', '--', 'mkdir -p out && printf x > out/suid && chmod 6755 out/suid && echo p > out/plain.txt && chmod 666 out/plain.txt']);
+    const result = await job([
+      '--out',
+      'out/suid',
+      '--out',
+      'out/plain.txt',
+      '--',
+      'mkdir -p out && printf x > out/suid && chmod 6755 out/suid && echo p > out/plain.txt && chmod 666 out/plain.txt',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     const umask = parseInt(execFileSync('sh', ['-c', 'umask'], { encoding: 'utf8' }), 8);
     const suid = statSync(join(dir, 'out/suid'));
@@ -74,14 +94,35 @@ describe('outputs from an untrusted instance', () => {
   });
 
   it('refuses a FIFO output, naming it', async () => {
-    await refused(['out/fifo'], 'mkdir -p out && mkfifo out/fifo', /^remote-exec: error: download from 127\.[\d.]+ refused 'out\/fifo': a FIFO/);
+    await refused(
+      ['out/fifo'],
+      'mkdir -p out && mkfifo out/fifo',
+      /^remote-exec: error: download from 127\.[\d.]+ refused 'out\/fifo': a FIFO/,
+    );
   });
 
   it('refuses symbolic links that point outside the project or are absolute, and keeps those inside', async () => {
-    await refused(['s.txt'], 'ln -s /etc/shadow s.txt', /refused 's\.txt': a symbolic link to '\/etc\/shadow', outside the project/);
-    await refused(['d'], 'ln -s ../../victim d', /refused 'd': a symbolic link to '\.\.\/\.\.\/victim', outside the project/);
-    await refused(['gen'], 'mkdir gen && ln -s ../.. gen/up', /refused 'gen\/up': a symbolic link to '\.\.\/\.\.', outside the project/);
-    const inside = await job(['--out', 'out/link', '--', 'mkdir -p out && ln -s ../data/a.txt out/link']);
+    await refused(
+      ['s.txt'],
+      'ln -s /etc/shadow s.txt',
+      /refused 's\.txt': a symbolic link to '\/etc\/shadow', outside the project/,
+    );
+    await refused(
+      ['d'],
+      'ln -s ../../victim d',
+      /refused 'd': a symbolic link to '\.\.\/\.\.\/victim', outside the project/,
+    );
+    await refused(
+      ['gen'],
+      'mkdir gen && ln -s ../.. gen/up',
+      /refused 'gen\/up': a symbolic link to '\.\.\/\.\.', outside the project/,
+    );
+    const inside = await job([
+      '--out',
+      'out/link',
+      '--',
+      'mkdir -p out && ln -s ../data/a.txt out/link',
+    ]);
     assert.equal(inside.status, 0, inside.stderr);
     assert.equal(readlinkSync(join(dir, 'out/link')), '../data/a.txt');
     assert.equal(readFileSync(join(dir, 'out/link'), 'utf8'), 'alpha\n');
@@ -91,9 +132,17 @@ describe('outputs from an untrusted instance', () => {
     const victim = tempDir();
     writeFileSync(join(victim, 'x'), 'precious\n');
     symlinkSync(victim, join(dir, 'linked'));
-    const result = await job(['--out', 'linked/x', '--', 'mkdir -p linked && echo overwritten > linked/x']);
+    const result = await job([
+      '--out',
+      'linked/x',
+      '--',
+      'mkdir -p linked && echo overwritten > linked/x',
+    ]);
     assert.equal(result.status, 255);
-    assert.equal(result.stderr, "remote-exec: error: cannot place output 'linked/x': 'linked' is a symbolic link, and outputs are never placed through one\n");
+    assert.equal(
+      result.stderr,
+      "remote-exec: error: cannot place output 'linked/x': 'linked' is a symbolic link, and outputs are never placed through one\n",
+    );
     assert.equal(readFileSync(join(victim, 'x'), 'utf8'), 'precious\n');
   });
 
@@ -101,7 +150,14 @@ describe('outputs from an untrusted instance', () => {
     const outside = tempDir();
     writeFileSync(join(outside, 'shared.txt'), 'from outside\n');
     symlinkSync(join(outside, 'shared.txt'), join(dir, 'shared.txt'));
-    const result = await job(['--in', 'shared.txt', '--out', 'copy.txt', '--', 'test ! -L shared.txt && cp shared.txt copy.txt']);
+    const result = await job([
+      '--in',
+      'shared.txt',
+      '--out',
+      'copy.txt',
+      '--',
+      'test ! -L shared.txt && cp shared.txt copy.txt',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(readFileSync(join(dir, 'copy.txt'), 'utf8'), 'from outside\n');
   });
@@ -109,7 +165,14 @@ describe('outputs from an untrusted instance', () => {
   it('keeps job folders and inputs on the instance to the login user', async () => {
     mkdirSync(join(dir, 'tree'), { recursive: true });
     writeFileSync(join(dir, 'tree/t.txt'), 't\n');
-    const result = await job(['--in', 'data/a.txt', '--in', 'tree', '--', 'stat -c "%a %n" . data data/a.txt tree tree/t.txt']);
+    const result = await job([
+      '--in',
+      'data/a.txt',
+      '--in',
+      'tree',
+      '--',
+      'stat -c "%a %n" . data data/a.txt tree tree/t.txt',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, '700 .\n700 data\n600 data/a.txt\n700 tree\n600 tree/t.txt\n');
   });
@@ -118,7 +181,9 @@ describe('outputs from an untrusted instance', () => {
     let home: string;
     before(async () => {
       assert.equal((await job(['--', 'true'])).status, 0);
-      const [instance] = liveInstances(cloud).filter((candidate) => candidate.tags['scons-remote:project'] === dir);
+      const [instance] = liveInstances(cloud).filter(
+        (candidate) => candidate.tags['scons-remote:project'] === dir,
+      );
       const root = instanceRoot(cloud, instance!.instanceId);
       writeFileSync(join(root.bin, 'tar'), CRAFTED_TAR, { mode: 0o755 });
       home = root.home;
@@ -127,16 +192,30 @@ describe('outputs from an untrusted instance', () => {
 
     it('refuses device nodes, hard links and anything but files, folders and symbolic links', async () => {
       serving([{ name: 'out/mem', type: 'char', mode: 0o666, dev: [1, 1] }]);
-      await refused(['out/mem'], 'mkdir -p out; touch out/mem', /refused 'out\/mem': a character device/);
+      await refused(
+        ['out/mem'],
+        'mkdir -p out; touch out/mem',
+        /refused 'out\/mem': a character device/,
+      );
       serving([{ name: 'disk', type: 'block', mode: 0o660, dev: [8, 0] }]);
       await refused(['disk'], 'touch disk', /refused 'disk': a block device/);
-      serving([{ name: 'a.txt', type: 'file', data: 'a' }, { name: 'b.txt', type: 'hardlink', link: 'a.txt' }]);
+      serving([
+        { name: 'a.txt', type: 'file', data: 'a' },
+        { name: 'b.txt', type: 'hardlink', link: 'a.txt' },
+      ]);
       await refused(['a.txt', 'b.txt'], 'touch a.txt b.txt', /refused 'b\.txt': a hard link/);
     });
 
     it('extracts a root-owned setuid file as a plain file of the local user', async () => {
-      serving([{ name: 'out/suid-root', type: 'file', mode: 0o4755, uid: 4321, data: '#!/bin/sh\n' }]);
-      const result = await job(['--out', 'out/suid-root', '--', 'mkdir -p out; touch out/suid-root']);
+      serving([
+        { name: 'out/suid-root', type: 'file', mode: 0o4755, uid: 4321, data: '#!/bin/sh\n' },
+      ]);
+      const result = await job([
+        '--out',
+        'out/suid-root',
+        '--',
+        'mkdir -p out; touch out/suid-root',
+      ]);
       assert.equal(result.status, 0, result.stderr);
       const stat = statSync(join(dir, 'out/suid-root'));
       assert.equal(stat.mode & 0o7000, 0);
@@ -146,16 +225,30 @@ describe('outputs from an untrusted instance', () => {
 
     it('refuses names outside the project and entries that were not asked for', async () => {
       serving([{ name: '../escape.txt', type: 'file', data: 'x' }]);
-      await refused(['o.txt'], 'touch o.txt', /refused '\.\.\/escape\.txt': a path outside the project/);
+      await refused(
+        ['o.txt'],
+        'touch o.txt',
+        /refused '\.\.\/escape\.txt': a path outside the project/,
+      );
       serving([{ name: '/tmp/absolute.txt', type: 'file', data: 'x' }]);
-      await refused(['o.txt'], 'touch o.txt', /refused '\/tmp\/absolute\.txt': a path outside the project/);
-      serving([{ name: 'o.txt', type: 'file', data: 'x' }, { name: 'other.txt', type: 'file', data: 'y' }]);
+      await refused(
+        ['o.txt'],
+        'touch o.txt',
+        /refused '\/tmp\/absolute\.txt': a path outside the project/,
+      );
+      serving([
+        { name: 'o.txt', type: 'file', data: 'x' },
+        { name: 'other.txt', type: 'file', data: 'y' },
+      ]);
       await refused(['o.txt'], 'touch o.txt', /refused 'other\.txt': not a declared output/);
       assert.ok(!existsSync(join(dir, 'other.txt')));
     });
 
     it('never writes through a symbolic link the archive made', async () => {
-      serving([{ name: 'd', type: 'symlink', link: 'data' }, { name: 'd/a.txt', type: 'file', data: 'overwritten' }]);
+      serving([
+        { name: 'd', type: 'symlink', link: 'data' },
+        { name: 'd/a.txt', type: 'file', data: 'overwritten' },
+      ]);
       await refused(['d'], 'touch d', /refused 'd\/a\.txt': 'd' is a symbolic link/);
       assert.equal(readFileSync(join(dir, 'data/a.txt'), 'utf8'), 'alpha\n');
     });

@@ -7,31 +7,58 @@ import { after, before, describe, it } from 'node:test';
 import { EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
 import { REMOTE_EXEC } from '../helpers/cli.js';
-import { cloudEnv, liveInstances, remoteExecAsync, runInstancesCalls, testCloud } from '../helpers/cloud.js';
+import {
+  cloudEnv,
+  liveInstances,
+  remoteExecAsync,
+  runInstancesCalls,
+  testCloud,
+} from '../helpers/cloud.js';
 import { configProject } from '../helpers/remote-project.js';
 
 describe('remote-exec on the emulated cloud', () => {
   let cloud: Cloud;
   let env: NodeJS.ProcessEnv;
-  const job = (dir: string, args: string[]) => remoteExecAsync(dir, env, ['--config', 'remote.json', ...args]);
+  const job = (dir: string, args: string[]) =>
+    remoteExecAsync(dir, env, ['--config', 'remote.json', ...args]);
 
   before(async () => {
     cloud = await testCloud();
     env = cloudEnv(cloud);
   });
   after(async () => {
-    assert.deepEqual(liveInstances(cloud).filter((instance) => instance.state === 'running'), [], 'every test terminates what it launched');
+    assert.deepEqual(
+      liveInstances(cloud).filter((instance) => instance.state === 'running'),
+      [],
+      'every test terminates what it launched',
+    );
     await cloud.stop();
   });
 
   it('uploads inputs (folders too), runs the command there, and brings outputs (folders too) back; silent on success', async () => {
     const dir = configProject(cloud, { 'src/a.txt': 'alpha\n', 'src/sub/b.txt': 'beta\n' });
-    const first = await job(dir, ['--in', 'src', '--out', 'out/listing.txt', '--out', 'gen', '--', 'mkdir -p gen && cp -r src gen/ && find src -type f | sort > out/listing.txt && cat src/sub/b.txt']);
+    const first = await job(dir, [
+      '--in',
+      'src',
+      '--out',
+      'out/listing.txt',
+      '--out',
+      'gen',
+      '--',
+      'mkdir -p gen && cp -r src gen/ && find src -type f | sort > out/listing.txt && cat src/sub/b.txt',
+    ]);
     assert.equal(first.status, 0, first.stderr);
     assert.equal(first.stdout, 'beta\n');
     assert.equal(readFileSync(join(dir, 'out/listing.txt'), 'utf8'), 'src/a.txt\nsrc/sub/b.txt\n');
     assert.equal(readFileSync(join(dir, 'gen/src/sub/b.txt'), 'utf8'), 'beta\n');
-    const warm = await job(dir, ['--in', 'src/a.txt', '--out', 'copy.txt', '--', 'cp src/a.txt copy.txt']);
+    const warm = await job(dir, [
+      '--in',
+      'src/a.txt',
+      '--out',
+      'copy.txt',
+      '--',
+      'cp src/a.txt copy.txt',
+    ]);
     assert.equal(warm.status, 0);
     assert.equal(warm.stderr, '', 'nothing but the command speaks on a successful step');
     assert.equal(readFileSync(join(dir, 'copy.txt'), 'utf8'), 'alpha\n');
@@ -48,19 +75,33 @@ describe('remote-exec on the emulated cloud', () => {
     assert.ok(!existsSync(join(dir, 'half.txt')));
     const silent = await job(dir, ['--out', 'never.txt', '--', 'true']);
     assert.equal(silent.status, 255);
-    assert.equal(silent.stderr, "remote-exec: error: the command succeeded but did not produce declared output 'never.txt'\n");
+    assert.equal(
+      silent.stderr,
+      "remote-exec: error: the command succeeded but did not produce declared output 'never.txt'\n",
+    );
     const noInput = await job(dir, ['--in', 'ghost.txt', '--', 'true']);
     assert.equal(noInput.stderr, "remote-exec: error: input 'ghost.txt' does not exist\n");
     await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
   });
 
   it('runs a step on a running instance without any AWS call, so expired credentials do not matter', async () => {
-    const dir = configProject(cloud, {}, { instanceArgs: { InstanceInitiatedShutdownBehavior: 'stop' } });
+    const dir = configProject(
+      cloud,
+      {},
+      { instanceArgs: { InstanceInitiatedShutdownBehavior: 'stop' } },
+    );
     const cold = await job(dir, ['--', 'true']);
     assert.equal(cold.status, 0);
-    assert.match(cold.stderr, /^remote-exec: warning: instanceArgs\.InstanceInitiatedShutdownBehavior is "stop", so idle shutdown only stops the instance/);
+    assert.match(
+      cold.stderr,
+      /^remote-exec: warning: instanceArgs\.InstanceInitiatedShutdownBehavior is "stop", so idle shutdown only stops the instance/,
+    );
     const calls = cloud.calls().length;
-    const expired = await remoteExecAsync(dir, { ...env, AWS_ACCESS_KEY_ID: 'AKIAEXPIRED000000000', AWS_SECRET_ACCESS_KEY: 'expired' }, ['--config', 'remote.json', '--out', 'o.txt', '--', 'echo fine > o.txt']);
+    const expired = await remoteExecAsync(
+      dir,
+      { ...env, AWS_ACCESS_KEY_ID: 'AKIAEXPIRED000000000', AWS_SECRET_ACCESS_KEY: 'expired' },
+      ['--config', 'remote.json', '--out', 'o.txt', '--', 'echo fine > o.txt'],
+    );
     assert.equal(expired.status, 0, expired.stderr);
     assert.equal(readFileSync(join(dir, 'o.txt'), 'utf8'), 'fine\n');
     assert.equal(cloud.calls().length, calls);
@@ -70,7 +111,11 @@ describe('remote-exec on the emulated cloud', () => {
   it('launches exactly one instance for sixteen shims started at once on a cold profile', async () => {
     const dir = configProject(cloud, { 'in.txt': 'shared\n' });
     const before = runInstancesCalls(cloud);
-    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => job(dir, ['--in', 'in.txt', '--out', `out/${i}.txt`, '--', `cp in.txt out/${i}.txt`])));
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        job(dir, ['--in', 'in.txt', '--out', `out/${i}.txt`, '--', `cp in.txt out/${i}.txt`]),
+      ),
+    );
     for (const result of results) assert.equal(result.status, 0, result.stderr);
     assert.equal(runInstancesCalls(cloud) - before, 1);
     assert.equal(readdirSync(join(dir, 'out')).length, 16);
@@ -81,7 +126,11 @@ describe('remote-exec on the emulated cloud', () => {
     const dir = configProject(cloud, { 'in.txt': 'x\n' });
     assert.equal((await job(dir, ['--', 'true'])).status, 0);
     const command = 'echo partial > out.txt; sleep 3; echo full >> out.txt';
-    const child = spawn(process.execPath, [REMOTE_EXEC, '--config', 'remote.json', '--in', 'in.txt', '--out', 'out.txt', '--', command], { cwd: dir, env: { ...process.env, ...env } as NodeJS.ProcessEnv });
+    const child = spawn(
+      process.execPath,
+      [REMOTE_EXEC, '--config', 'remote.json', '--in', 'in.txt', '--out', 'out.txt', '--', command],
+      { cwd: dir, env: { ...process.env, ...env } as NodeJS.ProcessEnv },
+    );
     await sleep(1500);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -95,12 +144,16 @@ describe('remote-exec on the emulated cloud', () => {
   it('replaces an instance terminated behind its back', async () => {
     const dir = configProject(cloud);
     assert.equal((await job(dir, ['--', 'true'])).status, 0);
-    const [first] = liveInstances(cloud).filter((instance) => instance.tags['scons-remote:project'] === dir);
+    const [first] = liveInstances(cloud).filter(
+      (instance) => instance.tags['scons-remote:project'] === dir,
+    );
     cloud.terminateBehindBack(first!.instanceId);
     await sleep(300);
     const after = await job(dir, ['--out', 'o.txt', '--', 'echo ok > o.txt']);
     assert.equal(after.status, 0, after.stderr);
-    const [second] = liveInstances(cloud).filter((instance) => instance.tags['scons-remote:project'] === dir);
+    const [second] = liveInstances(cloud).filter(
+      (instance) => instance.tags['scons-remote:project'] === dir,
+    );
     assert.notEqual(second!.instanceId, first!.instanceId);
     await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
   });
@@ -108,12 +161,20 @@ describe('remote-exec on the emulated cloud', () => {
   it('starts an instance stopped behind its back and follows it to its new address', async () => {
     const dir = configProject(cloud);
     assert.equal((await job(dir, ['--', 'true'])).status, 0);
-    const [instance] = liveInstances(cloud).filter((candidate) => candidate.tags['scons-remote:project'] === dir);
-    const ec2 = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials });
+    const [instance] = liveInstances(cloud).filter(
+      (candidate) => candidate.tags['scons-remote:project'] === dir,
+    );
+    const ec2 = new EC2Client({
+      endpoint: cloud.endpoint,
+      region: cloud.region,
+      credentials: cloud.credentials,
+    });
     await ec2.send(new StopInstancesCommand({ InstanceIds: [instance!.instanceId] }));
     const after = await job(dir, ['--out', 'o.txt', '--', 'echo back > o.txt']);
     assert.equal(after.status, 0, after.stderr);
-    const [restarted] = liveInstances(cloud).filter((candidate) => candidate.tags['scons-remote:project'] === dir);
+    const [restarted] = liveInstances(cloud).filter(
+      (candidate) => candidate.tags['scons-remote:project'] === dir,
+    );
     assert.equal(restarted!.instanceId, instance!.instanceId);
     assert.notEqual(restarted!.address, instance!.address);
     await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
@@ -122,18 +183,32 @@ describe('remote-exec on the emulated cloud', () => {
   it('terminates an idle instance by itself, with no call from this machine', async () => {
     const dir = configProject(cloud, {}, { idleMinutes: 0.05 });
     assert.equal((await job(dir, ['--', 'true'])).status, 0);
-    const [instance] = liveInstances(cloud).filter((candidate) => candidate.tags['scons-remote:project'] === dir);
-    const state = () => cloud.instances().find((candidate) => candidate.instanceId === instance!.instanceId)?.state;
+    const [instance] = liveInstances(cloud).filter(
+      (candidate) => candidate.tags['scons-remote:project'] === dir,
+    );
+    const state = () =>
+      cloud.instances().find((candidate) => candidate.instanceId === instance!.instanceId)?.state;
     for (let i = 0; i < 100 && state() !== 'terminated'; i++) await sleep(100);
     assert.equal(state(), 'terminated');
-    assert.ok(!cloud.calls().some((call) => call.action === 'TerminateInstances' && call.params['InstanceId.1'] === instance!.instanceId));
+    assert.ok(
+      !cloud
+        .calls()
+        .some(
+          (call) =>
+            call.action === 'TerminateInstances' &&
+            call.params['InstanceId.1'] === instance!.instanceId,
+        ),
+    );
   });
 
   it('reports status and takes down every tagged instance with down --all', async () => {
     const dir = configProject(cloud);
     assert.equal((await job(dir, ['--', 'true'])).status, 0);
     const status = await remoteExecAsync(dir, env, ['--config', 'remote.json', 'status']);
-    assert.match(status.stdout, /^[0-9a-f]{12}: i-[0-9a-f]+ at 127\.\d+\.\d+\.\d+, running, up \d+s, idle \d+s of 15m00s, 1 job run\n$/);
+    assert.match(
+      status.stdout,
+      /^[0-9a-f]{12}: i-[0-9a-f]+ at 127\.\d+\.\d+\.\d+, running, up \d+s, idle \d+s of 15m00s, 1 job run\n$/,
+    );
     const down = await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down', '--all']);
     assert.equal(down.status, 0, down.stderr);
     assert.deepEqual(liveInstances(cloud), []);

@@ -39,11 +39,18 @@ const SOURCES = {
   'src/hello.c': '#include <stdio.h>\nint main(void) { puts(GREETING); return 0; }\n',
   'src/util.cpp': '#include "util.h"\nint twice(int x) { return 2 * x; }\n',
   'src/util.h': 'int twice(int x);\n',
-  'src/arm.c': 'int arm;\n', 'src/piped.c': 'int piped;\n', 'src/two.c': 'int two;\n',
+  'src/arm.c': 'int arm;\n',
+  'src/piped.c': 'int piped;\n',
+  'src/two.c': 'int two;\n',
   'keys/my-key.pem': 'not a key\n',
 };
 
-interface Entry { directory: string; file: string; arguments: string[]; output?: string }
+interface Entry {
+  directory: string;
+  file: string;
+  arguments: string[];
+  output?: string;
+}
 
 function database(dir: string): Entry[] {
   return JSON.parse(readFileSync(join(dir, 'compile_commands.json'), 'utf8')) as Entry[];
@@ -57,21 +64,27 @@ describe('compile_commands.json written by remote-gen', () => {
     const root = realpathSync(dir);
     assert.deepEqual(database(dir), [
       {
-        directory: root, file: join(root, 'src/hello.c'), output: 'hello.o',
+        directory: root,
+        file: join(root, 'src/hello.c'),
+        output: 'hello.o',
         arguments: ['gcc', '-O2', '-DGREETING="hi there"', '-c', 'src/hello.c', 'hello.o'],
       },
       {
-        directory: root, file: join(root, 'src/util.cpp'), output: 'build/util.o',
+        directory: root,
+        file: join(root, 'src/util.cpp'),
+        output: 'build/util.o',
         arguments: ['g++', '-Isrc', '-c', 'src/util.cpp', '-o', 'build/util.o'],
       },
       {
-        directory: root, file: join(root, 'src/arm.c'), output: 'arm.o',
+        directory: root,
+        file: join(root, 'src/arm.c'),
+        output: 'arm.o',
         arguments: ['arm-linux-gnueabihf-gcc-12', '-c', 'src/arm.c', 'arm.o'],
       },
     ]);
   });
 
-  it('is accepted by clang-check, which finds the remote compile\'s flags', () => {
+  it("is accepted by clang-check, which finds the remote compile's flags", () => {
     const dir = makeProject({ 'build.remote.ts': DESCRIPTION, ...SOURCES });
     assert.equal(remoteGen(dir).status, 0);
     // GREETING is defined only by the remote step's flags: without them the check fails.
@@ -86,12 +99,20 @@ describe('compile_commands.json written by remote-gen', () => {
     const dir = makeProject({ 'build.remote.ts': DESCRIPTION, ...SOURCES });
     assert.equal(remoteGen(dir).status, 0);
     // Local mode runs the remote step's command here, as the instance would.
-    const build = spawnSync('ninja', ['build/hello'], { cwd: dir, encoding: 'utf8', env: withEnv(LOCAL) });
+    const build = spawnSync('ninja', ['build/hello'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: withEnv(LOCAL),
+    });
     assert.equal(build.status, 0, build.stdout + build.stderr);
     assert.equal(spawnSync(join(dir, 'build/hello'), { encoding: 'utf8' }).stdout, 'hi there\n');
     const built = readFileSync(join(dir, 'hello.o'));
     rmSync(join(dir, 'hello.o'));
-    const { arguments: [compiler, ...args], directory, output } = database(dir)[0]!;
+    const {
+      arguments: [compiler, ...args],
+      directory,
+      output,
+    } = database(dir)[0]!;
     const direct = spawnSync(compiler!, args, { cwd: directory, encoding: 'utf8' });
     assert.equal(direct.status, 0, direct.stderr);
     assert.deepEqual(readFileSync(join(dir, output!)), built);
@@ -101,7 +122,10 @@ describe('compile_commands.json written by remote-gen', () => {
     const dir = makeProject({ 'build.remote.ts': DESCRIPTION, ...SOURCES });
     assert.equal(remoteGen(dir, ['--no-compdb']).status, 0);
     assert.equal(existsSync(join(dir, 'compile_commands.json')), false);
-    assert.match(readFileSync(join(dir, 'build.ninja'), 'utf8'), /--out build\.ninja --no-compdb\n/);
+    assert.match(
+      readFileSync(join(dir, 'build.ninja'), 'utf8'),
+      /--out build\.ninja --no-compdb\n/,
+    );
   });
 
   it('refuses a step that builds compile_commands.json itself, naming it, and keeps the previous one', () => {

@@ -5,13 +5,34 @@ import { GlobExpander } from '../../src/generate/globs.js';
 import { makeProject } from '../helpers/cli.js';
 
 const FILES = [
-  'a.txt', '.hidden.txt', 'data/f1.txt', 'data/f10.txt', 'data/f19.txt', 'data/f2.txt', 'data/g.md',
-  'data/deep/f1.txt', 'data/deep/er/x.c', 'src/a.c', 'src/b.h', 'node_modules/x/f1.txt',
+  'a.txt',
+  '.hidden.txt',
+  'data/f1.txt',
+  'data/f10.txt',
+  'data/f19.txt',
+  'data/f2.txt',
+  'data/g.md',
+  'data/deep/f1.txt',
+  'data/deep/er/x.c',
+  'src/a.c',
+  'src/b.h',
+  'node_modules/x/f1.txt',
 ];
 const TARGETS = ['data/f3.txt', 'data/deep/made.c', 'built'];
 const PATTERNS = [
-  '*.txt', 'data/f1*.txt', 'data/f?.txt', 'data/{f2,g}.*', 'data/**/*.txt', 'data/**', 'data/*/f1.txt',
-  'src/*.[ch]', '**/*.c', 'data/+(f1|f2).txt', 'b*', 'data/f1', 'nothere/*.txt',
+  '*.txt',
+  'data/f1*.txt',
+  'data/f?.txt',
+  'data/{f2,g}.*',
+  'data/**/*.txt',
+  'data/**',
+  'data/*/f1.txt',
+  'src/*.[ch]',
+  '**/*.c',
+  'data/+(f1|f2).txt',
+  'b*',
+  'data/f1',
+  'nothere/*.txt',
 ];
 
 describe('GlobExpander', () => {
@@ -25,7 +46,11 @@ describe('GlobExpander', () => {
       for (const pattern of PATTERNS) {
         assert.deepEqual(expander.expand(pattern), micromatch(everything, pattern).sort(), pattern);
       }
-      assert.ok(expander.walked.has('data') && expander.walked.has('data/deep/er') && !expander.walked.has('node_modules'));
+      assert.ok(
+        expander.walked.has('data') &&
+          expander.walked.has('data/deep/er') &&
+          !expander.walked.has('node_modules'),
+      );
     } finally {
       process.chdir(cwd);
     }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LOCAL, makeProject, ninja, remoteGen, type Run } from '../helpers/cli.js';
 
-const HEADER = "import { EnvironmentRemote } from 'scons-remote';\nconst env = new EnvironmentRemote();\n";
+const HEADER =
+  "import { EnvironmentRemote } from 'scons-remote';\nconst env = new EnvironmentRemote();\n";
 
 function built(run: Run): Run {
   assert.equal(run.status, 0, run.stdout + run.stderr);
@@ -93,6 +94,9 @@ env.command({ target: 'count.txt', source: 'out/*.txt', action: 'ls out | wc -l 
     built(remoteGen(dir));
     const query = built(ninja(dir, ['-t', 'query', 'count.txt']));
     assert.equal(query.stdout.match(/^ {4}out\/f\d+\.txt$/gm)?.length, 5000);
-    assert.match(built(ninja(dir, ['-t', 'query', 'out/f42.txt'])).stdout, /input: local\n {4}data\/f42\.txt\n/);
+    assert.match(
+      built(ninja(dir, ['-t', 'query', 'out/f42.txt'])).stdout,
+      /input: local\n {4}data\/f42\.txt\n/,
+    );
   });
 });

@@ -17,9 +17,16 @@ new EnvironmentRemote().command({ target: 'a.txt', action: 'echo a > $TARGET' })
 `;
 
 async function interruptWhenStarted(dir: string): Promise<void> {
-  const child = spawn('ninja', [], { cwd: dir, env: withEnv({ SLOW_DESCRIPTION: '1' }), detached: true, stdio: 'ignore' });
+  const child = spawn('ninja', [], {
+    cwd: dir,
+    env: withEnv({ SLOW_DESCRIPTION: '1' }),
+    detached: true,
+    stdio: 'ignore',
+  });
   let running = true;
-  const closed = new Promise((resolve) => child.once('close', resolve)).finally(() => (running = false));
+  const closed = new Promise((resolve) => child.once('close', resolve)).finally(
+    () => (running = false),
+  );
   while (!existsSync(join(dir, 'started'))) {
     assert.ok(running, 'ninja ended before it re-ran remote-gen');
     await sleep(50);

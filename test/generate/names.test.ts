@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LOCAL, makeProject, ninja, remoteGen } from '../helpers/cli.js';
 
-const HEADER = "import { EnvironmentRemote } from 'scons-remote';\nconst env = new EnvironmentRemote();\n";
+const HEADER =
+  "import { EnvironmentRemote } from 'scons-remote';\nconst env = new EnvironmentRemote();\n";
 
 /** Builds `target` from `source` with cp, then checks the bytes and that a second ninja has nothing to do. */
 function copiesThrough(source: string, target: string): void {

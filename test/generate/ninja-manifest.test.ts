@@ -6,7 +6,10 @@ describe('ninja-manifest', () => {
   it('escapes paths and values the way ninja reads them', () => {
     assert.equal(ninjaPath('a b:$c'), 'a$ b$:$$c');
     assert.equal(ninjaValue('echo $HOME', 'x'), 'echo $$HOME');
-    assert.throws(() => ninjaValue('a\nb', 'build.remote.ts:3'), /^UserError: build\.remote\.ts:3: command contains a line break/);
+    assert.throws(
+      () => ninjaValue('a\nb', 'build.remote.ts:3'),
+      /^UserError: build\.remote\.ts:3: command contains a line break/,
+    );
   });
 
   it('puts pools before the rules that use them and supports implicit outputs', () => {
@@ -14,7 +17,17 @@ describe('ninja-manifest', () => {
       comment: 'test',
       pools: [{ name: 'remote_x', depth: 2 }],
       rules: [{ name: 'r', command: '$cmd' }],
-      edges: [{ rule: 'r', outputs: ['o'], implicitOutputs: ['p'], inputs: ['i'], orderOnlyInputs: ['s'], variables: { cmd: 'true' }, pool: 'remote_x' }],
+      edges: [
+        {
+          rule: 'r',
+          outputs: ['o'],
+          implicitOutputs: ['p'],
+          inputs: ['i'],
+          orderOnlyInputs: ['s'],
+          variables: { cmd: 'true' },
+          pool: 'remote_x',
+        },
+      ],
       defaults: ['o', 'p'],
     });
     assert.ok(text.indexOf('pool remote_x') < text.indexOf('rule r'));

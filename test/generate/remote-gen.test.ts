@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LOCAL, makeProject, ninja, remoteGen } from '../helpers/cli.js';
@@ -37,7 +44,8 @@ function project(extra: Record<string, string> = {}): string {
     'lib/commands.ts': "export const upper = 'tr a-z A-Z < $SOURCE > $TARGET';\n",
     'in/a.txt': 'some text',
     'decode.py': DECODER,
-    'keys/my-key.pem': '-----BEGIN OPENSSH PRIVATE KEY-----\nNOT-A-REAL-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----\n',
+    'keys/my-key.pem':
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nNOT-A-REAL-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----\n',
     ...extra,
   });
 }
@@ -59,7 +67,10 @@ describe('remote-gen', () => {
     assert.equal(query.status, 0, query.stderr);
     assert.match(query.stdout, /input: remote\n\s+decode\.py\n\s+out\/upper\.txt/);
     const commands = ninja(dir, ['-t', 'commands', 'out/decoded.txt']).stdout;
-    assert.match(commands, /remote-exec\.js --profile [0-9a-f]{12} --in=decode\.py --in=out\/upper\.txt --out=out\/decoded\.txt -- 'python3 -B decode\.py out\/upper\.txt '\\''a value'\\'' out\/decoded\.txt'/);
+    assert.match(
+      commands,
+      /remote-exec\.js --profile [0-9a-f]{12} --in=decode\.py --in=out\/upper\.txt --out=out\/decoded\.txt -- 'python3 -B decode\.py out\/upper\.txt '\\''a value'\\'' out\/decoded\.txt'/,
+    );
     assert.match(manifest, /^pool remote_[0-9a-f]{12}\n {2}depth = 3$/m);
   });
 
@@ -83,7 +94,10 @@ describe('remote-gen', () => {
     generated(dir);
     assert.equal(ninja(dir, [], LOCAL).status, 0);
     const later = new Date(Date.now() + 5_000);
-    writeFileSync(join(dir, 'lib/commands.ts'), "export const upper = 'tr a-z A-Z < $SOURCE > $TARGET && echo changed >> $TARGET';\n");
+    writeFileSync(
+      join(dir, 'lib/commands.ts'),
+      "export const upper = 'tr a-z A-Z < $SOURCE > $TARGET && echo changed >> $TARGET';\n",
+    );
     utimesSync(join(dir, 'lib/commands.ts'), later, later);
     const build = ninja(dir, [], LOCAL);
     assert.equal(build.status, 0, build.stdout + build.stderr);
@@ -140,7 +154,8 @@ env.command({ target: 'all.txt', source: 'parts/*.txt', action: 'cat $SOURCES > 
 
   it('honours -C, -f and --out', () => {
     const dir = makeProject({
-      'sub/other.remote.ts': "import { EnvironmentRemote } from 'scons-remote';\nnew EnvironmentRemote().command({ target: 'x.txt', action: 'echo x > $TARGET' });\n",
+      'sub/other.remote.ts':
+        "import { EnvironmentRemote } from 'scons-remote';\nnew EnvironmentRemote().command({ target: 'x.txt', action: 'echo x > $TARGET' });\n",
     });
     const gen = remoteGen(dir, ['-C', 'sub', '-f', 'other.remote.ts', '--out', 'other.ninja']);
     assert.equal(gen.status, 0, gen.stderr);

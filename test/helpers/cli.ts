@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 export const REMOTE_GEN = fileURLToPath(new URL('../../shim/remote-gen.js', import.meta.url));
 export const REMOTE_EXEC = fileURLToPath(new URL('../../shim/remote-exec.js', import.meta.url));
 
-export interface Run { status: number | null; stdout: string; stderr: string }
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function result(run: SpawnSyncReturns<string>): Run {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
@@ -42,12 +46,22 @@ export function withEnv(overrides: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return env;
 }
 
-export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Run {
+export function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Run {
   return result(spawnSync(command, args, { cwd, encoding: 'utf8', env: withEnv(env) }));
 }
 
 /** Like run, but without blocking the event loop (for servers living in this process, such as the emulated cloud). */
-export function runAsync(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+export function runAsync(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: withEnv(env) });
     let stdout = '';

@@ -40,7 +40,11 @@ export function copyOf(dir: string): string {
   return copy;
 }
 
-export function remoteGenAsync(cwd: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<Run> {
+export function remoteGenAsync(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+): Promise<Run> {
   return runAsync(process.execPath, [REMOTE_GEN, ...args], cwd, env);
 }
 
@@ -54,7 +58,9 @@ export function ninjaAsync(cwd: string, env: NodeJS.ProcessEnv, args: string[] =
 
 /** Instances of the cloud that are not terminated (or on their way there). */
 export function liveInstances(cloud: Cloud) {
-  return cloud.instances().filter((instance) => instance.state !== 'terminated' && instance.state !== 'shutting-down');
+  return cloud
+    .instances()
+    .filter((instance) => instance.state !== 'terminated' && instance.state !== 'shutting-down');
 }
 
 export function runInstancesCalls(cloud: Cloud): number {
@@ -74,5 +80,8 @@ export async function eventually(done: () => boolean, intervalMs = 100): Promise
 /** The one instance state file of a project with one connection profile. */
 export function instanceStateFile(dir: string): string {
   const instances = join(dir, '.scons-remote', 'instances');
-  return join(instances, readdirSync(instances).find((name) => /^[0-9a-f]{12}\.json$/.test(name))!);
+  return join(
+    instances,
+    readdirSync(instances).find((name) => /^[0-9a-f]{12}\.json$/.test(name))!,
+  );
 }

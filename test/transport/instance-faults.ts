@@ -3,7 +3,12 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  waitUntilInstanceRunning,
+} from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
 import type { SshTarget, Transport } from '../../src/transport/index.js';
 
@@ -11,11 +16,34 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 /** A running instance of `cloud`, and how to reach it over ssh. */
 export async function launchInstance(cloud: Cloud): Promise<{ id: string; target: SshTarget }> {
-  const ec2 = new EC2Client({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials });
-  const id = (await ec2.send(new RunInstancesCommand({ ImageId: cloud.imageId, KeyName: cloud.keyPair.name, MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
-  await waitUntilInstanceRunning({ client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: [id] });
-  const host = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.PublicIpAddress!;
-  return { id, target: { host, sshArgs: { username: cloud.sshUser, privateKeyPath: cloud.keyPair.privateKeyPath } } };
+  const ec2 = new EC2Client({
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    credentials: cloud.credentials,
+  });
+  const id = (
+    await ec2.send(
+      new RunInstancesCommand({
+        ImageId: cloud.imageId,
+        KeyName: cloud.keyPair.name,
+        MinCount: 1,
+        MaxCount: 1,
+      }),
+    )
+  ).Instances![0]!.InstanceId!;
+  await waitUntilInstanceRunning(
+    { client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
+    { InstanceIds: [id] },
+  );
+  const host = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] })))
+    .Reservations![0]!.Instances![0]!.PublicIpAddress!;
+  return {
+    id,
+    target: {
+      host,
+      sshArgs: { username: cloud.sshUser, privateKeyPath: cloud.keyPair.privateKeyPath },
+    },
+  };
 }
 
 // Instances for transport tests, and faults a test inflicts on an emulated instance from this machine, as an attacker with root on the instance
@@ -57,7 +85,10 @@ export async function instanceProcesses(spy: Transport): Promise<number[]> {
   for (;;) {
     const found = processes().find((pid) => commandLine(pid) === marker);
     const namespace = found && pidNamespace(found);
-    if (namespace) return processes().filter((pid) => pidNamespace(pid) === namespace).map(Number);
+    if (namespace)
+      return processes()
+        .filter((pid) => pidNamespace(pid) === namespace)
+        .map(Number);
     await sleep(20);
   }
 }

@@ -5,21 +5,37 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
-import { isDeclared, linkStaysInside, parentFolders, projectPath } from '../../src/transport/project-path.js';
+import {
+  isDeclared,
+  linkStaysInside,
+  parentFolders,
+  projectPath,
+} from '../../src/transport/project-path.js';
 import { parsePax } from '../../src/transport/tar-header.js';
 import { TarReader, type TarEntry } from '../../src/transport/tar-reader.js';
 import { tempDir } from '../helpers/cli.js';
 
 /** Reads `archive` in chunks of `chunkSize` bytes, returning each entry with its content. */
-async function entries(archive: Buffer, chunkSize: number): Promise<(TarEntry & { content: string })[]> {
+async function entries(
+  archive: Buffer,
+  chunkSize: number,
+): Promise<(TarEntry & { content: string })[]> {
   const seen: (TarEntry & { content: string })[] = [];
-  const chunks = Array.from({ length: Math.ceil(archive.length / chunkSize) }, (_, i) => archive.subarray(i * chunkSize, (i + 1) * chunkSize));
-  await pipeline(Readable.from(chunks), new TarReader(async (entry) => {
-    const record = { ...entry, content: '' };
-    const chunks: Buffer[] = [];
-    seen.push(record);
-    return { write: async (chunk) => void chunks.push(Buffer.from(chunk)), close: async () => void (record.content = Buffer.concat(chunks).toString()) };
-  }));
+  const chunks = Array.from({ length: Math.ceil(archive.length / chunkSize) }, (_, i) =>
+    archive.subarray(i * chunkSize, (i + 1) * chunkSize),
+  );
+  await pipeline(
+    Readable.from(chunks),
+    new TarReader(async (entry) => {
+      const record = { ...entry, content: '' };
+      const chunks: Buffer[] = [];
+      seen.push(record);
+      return {
+        write: async (chunk) => void chunks.push(Buffer.from(chunk)),
+        close: async () => void (record.content = Buffer.concat(chunks).toString()),
+      };
+    }),
+  );
   return seen;
 }
 
@@ -27,7 +43,14 @@ async function entries(archive: Buffer, chunkSize: number): Promise<(TarEntry & 
 function systemTar(format: string): Buffer {
   const dir = tempDir();
   const long = `${'deep-folder-name/'.repeat(8)}file-with-a-name-longer-than-a-hundred-bytes.txt`;
-  execFileSync('sh', ['-c', `mkdir -p "$(dirname ${long})" && printf hello > ${long} && ln -s ${format === 'ustar' ? 'short' : long} link && printf 'é' > 'café.txt' && : > empty && tar --format=${format} -cf all.tar ${long} link café.txt empty`], { cwd: dir });
+  execFileSync(
+    'sh',
+    [
+      '-c',
+      `mkdir -p "$(dirname ${long})" && printf hello > ${long} && ln -s ${format === 'ustar' ? 'short' : long} link && printf 'é' > 'café.txt' && : > empty && tar --format=${format} -cf all.tar ${long} link café.txt empty`,
+    ],
+    { cwd: dir },
+  );
   return readFileSync(join(dir, 'all.tar'));
 }
 
@@ -37,8 +60,20 @@ describe('tar reader', () => {
       const archive = systemTar(format);
       for (const chunkSize of [1, 511, 512, 513, 100_000]) {
         const read = await entries(archive, chunkSize);
-        assert.deepEqual(read.map((entry) => [entry.kind, entry.name.length > 100, entry.content]), [['file', true, 'hello'], ['symlink', false, ''], ['file', false, 'é'], ['file', false, '']]);
-        if (format !== 'ustar') assert.ok(read[1]!.linkName.endsWith('longer-than-a-hundred-bytes.txt') && read[1]!.linkName.length > 100);
+        assert.deepEqual(
+          read.map((entry) => [entry.kind, entry.name.length > 100, entry.content]),
+          [
+            ['file', true, 'hello'],
+            ['symlink', false, ''],
+            ['file', false, 'é'],
+            ['file', false, ''],
+          ],
+        );
+        if (format !== 'ustar')
+          assert.ok(
+            read[1]!.linkName.endsWith('longer-than-a-hundred-bytes.txt') &&
+              read[1]!.linkName.length > 100,
+          );
         assert.equal(read[2]!.name, 'café.txt');
       }
     });
@@ -46,12 +81,22 @@ describe('tar reader', () => {
 
   it('fails on a truncated archive and on garbage, saying so', async () => {
     const archive = systemTar('gnu');
-    await assert.rejects(entries(archive.subarray(0, 700), 512), { message: 'the archive ended early' });
-    await assert.rejects(entries(Buffer.alloc(1024, 'x'), 512), { message: 'not a tar archive (bad header checksum)' });
+    await assert.rejects(entries(archive.subarray(0, 700), 512), {
+      message: 'the archive ended early',
+    });
+    await assert.rejects(entries(Buffer.alloc(1024, 'x'), 512), {
+      message: 'not a tar archive (bad header checksum)',
+    });
   });
 
   it('parses pax records, refusing malformed ones', () => {
-    assert.deepEqual([...parsePax(Buffer.from('16 path=a/b.txt\n11 size=42\n'))], [['path', 'a/b.txt'], ['size', '42']]);
+    assert.deepEqual(
+      [...parsePax(Buffer.from('16 path=a/b.txt\n11 size=42\n'))],
+      [
+        ['path', 'a/b.txt'],
+        ['size', '42'],
+      ],
+    );
     assert.throws(() => parsePax(Buffer.from('99 path=x\n')), { message: 'bad pax header record' });
   });
 });

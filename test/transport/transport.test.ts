@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,7 +21,10 @@ import { launchInstance } from './instance-faults.js';
 
 function sink(): { stream: Writable; text: () => string } {
   let text = '';
-  return { stream: new Writable({ write: (chunk, _encoding, done) => ((text += chunk), done()) }), text: () => text };
+  return {
+    stream: new Writable({ write: (chunk, _encoding, done) => ((text += chunk), done()) }),
+    text: () => text,
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -24,7 +35,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const ODD_NAMES = ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested/deeper/empty.txt', 'nested/binary.bin'];
+const ODD_NAMES = [
+  'plain.txt',
+  'with space.txt',
+  "quote's.txt",
+  '-leading-dash.txt',
+  'nested/deeper/empty.txt',
+  'nested/binary.bin',
+];
 
 describe('transport over ssh2 to a real sshd', () => {
   let cloud: Cloud;
@@ -44,7 +62,13 @@ describe('transport over ssh2 to a real sshd', () => {
   it('runs commands with their output and exit status', async () => {
     const out = sink();
     const err = sink();
-    assert.equal(await transport.exec('echo out; echo err >&2; exit 3', { stdout: out.stream, stderr: err.stream }), 3);
+    assert.equal(
+      await transport.exec('echo out; echo err >&2; exit 3', {
+        stdout: out.stream,
+        stderr: err.stream,
+      }),
+      3,
+    );
     assert.equal(out.text(), 'out\n');
     assert.equal(err.text(), 'err\n');
     assert.equal(await transport.exec('no-such-command-here'), 127);
@@ -55,20 +79,56 @@ describe('transport over ssh2 to a real sshd', () => {
   it('round-trips a tree byte for byte, with odd names, the executable bit, empty files and symlinks as content, hard links as files', async () => {
     const local = tempDir();
     mkdirSync(join(local, 'nested/deeper'), { recursive: true });
-    for (const name of ODD_NAMES) writeFileSync(join(local, name), name.endsWith('.bin') ? Buffer.from([0, 255, 10, 13, 0]) : name.includes('empty') ? '' : `content of ${name}\n`);
+    for (const name of ODD_NAMES)
+      writeFileSync(
+        join(local, name),
+        name.endsWith('.bin')
+          ? Buffer.from([0, 255, 10, 13, 0])
+          : name.includes('empty')
+            ? ''
+            : `content of ${name}\n`,
+      );
     chmodSync(join(local, 'plain.txt'), 0o751);
     symlinkSync('plain.txt', join(local, 'link'));
-    await transport.put(local, ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link'], 'transfer/in');
-    assert.equal(await transport.exec('cd transfer/in && test ! -L link && ln -s plain.txt made-link && ln plain.txt hard.txt'), 0);
+    await transport.put(
+      local,
+      ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link'],
+      'transfer/in',
+    );
+    assert.equal(
+      await transport.exec(
+        'cd transfer/in && test ! -L link && ln -s plain.txt made-link && ln plain.txt hard.txt',
+      ),
+      0,
+    );
     const back = tempDir();
-    const { missing } = await transport.get('transfer/in', ['plain.txt', 'with space.txt', "quote's.txt", '-leading-dash.txt', 'nested', 'link', 'made-link', 'hard.txt', 'absent.txt'], back);
+    const { missing } = await transport.get(
+      'transfer/in',
+      [
+        'plain.txt',
+        'with space.txt',
+        "quote's.txt",
+        '-leading-dash.txt',
+        'nested',
+        'link',
+        'made-link',
+        'hard.txt',
+        'absent.txt',
+      ],
+      back,
+    );
     assert.deepEqual(missing, ['absent.txt']);
-    for (const name of [...ODD_NAMES, 'link']) assert.deepEqual(readFileSync(join(back, name)), readFileSync(join(local, name)), name);
+    for (const name of [...ODD_NAMES, 'link'])
+      assert.deepEqual(readFileSync(join(back, name)), readFileSync(join(local, name)), name);
     const umask = parseInt(execFileSync('sh', ['-c', 'umask'], { encoding: 'utf8' }), 8);
     assert.equal(statSync(join(back, 'plain.txt')).mode & 0o7777, 0o777 & ~umask);
     assert.equal(statSync(join(back, 'with space.txt')).mode & 0o7777, 0o666 & ~umask);
     assert.equal(readlinkSync(join(back, 'made-link')), 'plain.txt');
-    assert.deepEqual(readFileSync(join(back, 'hard.txt')), readFileSync(join(local, 'plain.txt')), 'a hard link comes back as a file');
+    assert.deepEqual(
+      readFileSync(join(back, 'hard.txt')),
+      readFileSync(join(local, 'plain.txt')),
+      'a hard link comes back as a file',
+    );
   });
 
   it('reports every path as missing, without failing, when none exists', async () => {
@@ -79,24 +139,38 @@ describe('transport over ssh2 to a real sshd', () => {
   it('fails authentication at once, naming the user and the key', async () => {
     const other = cloud.addKeyPair('wrong-key');
     const retried: number[] = [];
-    await assert.rejects(connect({ ...target, sshArgs: { username: 'ubuntu', privateKeyPath: other.privateKeyPath } }, { retries: 3, onRetry: (n) => retried.push(n) }), {
-      message: `ssh: authentication failed for user 'ubuntu' at ${target.host} with key ${other.privateKeyPath}`,
-    });
+    await assert.rejects(
+      connect(
+        { ...target, sshArgs: { username: 'ubuntu', privateKeyPath: other.privateKeyPath } },
+        { retries: 3, onRetry: (n) => retried.push(n) },
+      ),
+      {
+        message: `ssh: authentication failed for user 'ubuntu' at ${target.host} with key ${other.privateKeyPath}`,
+      },
+    );
     assert.deepEqual(retried, []);
   });
 
   it('retries an unreachable host with backoff, then gives up in one line', async () => {
     const port = await freePort();
     const retried: number[] = [];
-    await assert.rejects(connect({ host: '127.0.0.1', sshArgs: { username: 'ubuntu', port } }, { retries: 2, firstDelayMs: 10, onRetry: (n) => retried.push(n) }), {
-      message: `ssh: 127.0.0.1:${port} unreachable after 3 attempts (ECONNREFUSED)`,
-    });
+    await assert.rejects(
+      connect(
+        { host: '127.0.0.1', sshArgs: { username: 'ubuntu', port } },
+        { retries: 2, firstDelayMs: 10, onRetry: (n) => retried.push(n) },
+      ),
+      {
+        message: `ssh: 127.0.0.1:${port} unreachable after 3 attempts (ECONNREFUSED)`,
+      },
+    );
     assert.deepEqual(retried, [1, 2]);
   });
 
   it('refuses a host whose key does not match the pinned fingerprint', async () => {
     const pinned = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-    await assert.rejects(connect({ ...target, hostKeys: [pinned] }), { message: `ssh: host key of ${target.host} is ${transport.hostKey}, expected ${pinned}; refusing to connect` });
+    await assert.rejects(connect({ ...target, hostKeys: [pinned] }), {
+      message: `ssh: host key of ${target.host} is ${transport.hostKey}, expected ${pinned}; refusing to connect`,
+    });
     const again = await connect({ ...target, hostKeys: [transport.hostKey] });
     await again.close();
   });
