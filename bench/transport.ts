@@ -5,13 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  DescribeInstancesCommand,
-  EC2Client,
-  RunInstancesCommand,
-  waitUntilInstanceRunning,
-} from '@aws-sdk/client-ec2';
 import { startCloud } from '../src/emulator/index.js';
+import { launchRunningInstance } from '../src/emulator/sdk.js';
 import { connect, type SshTarget } from '../src/transport/index.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -44,30 +39,9 @@ function makeTree(root: string): string[] {
   return ['tree'];
 }
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const cloud = await startCloud({ bootDelayMs: 50 });
 try {
-  const ec2 = new EC2Client({
-    endpoint: cloud.endpoint,
-    region: cloud.region,
-    credentials: cloud.credentials,
-  });
-  const id = (
-    await ec2.send(
-      new RunInstancesCommand({
-        ImageId: cloud.imageId,
-        KeyName: cloud.keyPair.name,
-        MinCount: 1,
-        MaxCount: 1,
-      }),
-    )
-  ).Instances![0]!.InstanceId!;
-  await waitUntilInstanceRunning(
-    { client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
-    { InstanceIds: [id] },
-  );
-  const host = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] })))
-    .Reservations![0]!.Instances![0]!.PublicIpAddress!;
+  const { host } = await launchRunningInstance(cloud);
   const target: SshTarget = {
     host,
     sshArgs: { username: cloud.sshUser, privateKeyPath: cloud.keyPair.privateKeyPath },

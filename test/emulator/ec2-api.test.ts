@@ -16,9 +16,8 @@ import {
   type EC2ServiceException,
 } from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
+import { cloudClient } from '../../src/emulator/sdk.js';
 import { testCloud } from '../helpers/cloud.js';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 describe('emulated EC2 API through the real AWS SDK', () => {
   let cloud: Cloud;
@@ -40,12 +39,7 @@ describe('emulated EC2 API through the real AWS SDK', () => {
 
   before(async () => {
     cloud = await testCloud({ terminatedVisibleMs: 1500 });
-    ec2 = new EC2Client({
-      endpoint: cloud.endpoint,
-      region: cloud.region,
-      credentials: cloud.credentials,
-      maxAttempts: 2,
-    });
+    ec2 = cloudClient(cloud, { maxAttempts: 2 });
   });
   after(() => cloud.stop());
 
@@ -360,12 +354,7 @@ describe('emulated EC2 API through the real AWS SDK', () => {
   });
 
   it('injects every error code the project handles, with the HTTP status AWS answers it with', async () => {
-    const once = new EC2Client({
-      endpoint: cloud.endpoint,
-      region: cloud.region,
-      credentials: cloud.credentials,
-      maxAttempts: 1,
-    });
+    const once = cloudClient(cloud, { maxAttempts: 1 });
     const codes: [string, number][] = [
       ['InvalidInstanceID.NotFound', 400],
       ['InvalidInstanceID.Malformed', 400],

@@ -12,22 +12,10 @@ import {
   waitUntilInstanceRunning,
 } from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
+import { cloudClient } from '../../src/emulator/sdk.js';
 import { runAsync, tempDir } from '../helpers/cli.js';
-import { testCloud } from '../helpers/cloud.js';
+import { testCloud, OPENSSH_OPTIONS } from '../helpers/cloud.js';
 import { alive, cloudProcesses } from './cloud-processes.js';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-const SSH_OPTIONS = [
-  '-o',
-  'StrictHostKeyChecking=no',
-  '-o',
-  'UserKnownHostsFile=/dev/null',
-  '-o',
-  'LogLevel=ERROR',
-  '-o',
-  'BatchMode=yes',
-];
 
 describe('emulated instances are real OpenSSH servers', () => {
   let cloud: Cloud;
@@ -54,7 +42,7 @@ describe('emulated instances are real OpenSSH servers', () => {
   const ssh = (address: string, command: string) =>
     runAsync(
       'ssh',
-      [...SSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, `ubuntu@${address}`, command],
+      [...OPENSSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, `ubuntu@${address}`, command],
       tmpdir(),
     );
   const state = (id: string) =>
@@ -62,11 +50,7 @@ describe('emulated instances are real OpenSSH servers', () => {
 
   before(async () => {
     cloud = await testCloud();
-    ec2 = new EC2Client({
-      endpoint: cloud.endpoint,
-      region: cloud.region,
-      credentials: cloud.credentials,
-    });
+    ec2 = cloudClient(cloud);
   });
   after(async () => {
     const pids = cloudProcesses(cloud.stateDir);
@@ -91,7 +75,7 @@ describe('emulated instances are real OpenSSH servers', () => {
     const other = cloud.addKeyPair('someone-else');
     const refused = await runAsync(
       'ssh',
-      [...SSH_OPTIONS, '-i', other.privateKeyPath, `ubuntu@${address}`, 'true'],
+      [...OPENSSH_OPTIONS, '-i', other.privateKeyPath, `ubuntu@${address}`, 'true'],
       tmpdir(),
     );
     assert.equal(refused.status, 255);
@@ -102,7 +86,7 @@ describe('emulated instances are real OpenSSH servers', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'in.bin'), Buffer.from([0, 1, 2, 255, 10]));
     const scp = (from: string, to: string) =>
-      runAsync('scp', [...SSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, from, to], dir);
+      runAsync('scp', [...OPENSSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, from, to], dir);
     assert.equal((await scp(join(dir, 'in.bin'), `ubuntu@${address}:copy.bin`)).status, 0);
     assert.equal((await scp(`ubuntu@${address}:copy.bin`, join(dir, 'back.bin'))).status, 0);
     assert.deepEqual(readFileSync(join(dir, 'back.bin')), readFileSync(join(dir, 'in.bin')));

@@ -5,19 +5,10 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startCloud } from '../../src/emulator/index.js';
 import { runAsync, tempDir } from '../helpers/cli.js';
+import { OPENSSH_OPTIONS } from '../helpers/cloud.js';
 import { alive, cloudProcesses, waitUntilGone } from './cloud-processes.js';
 
 const INDEX = fileURLToPath(new URL('../../src/emulator/index.js', import.meta.url));
-const SSH_OPTIONS = [
-  '-o',
-  'StrictHostKeyChecking=no',
-  '-o',
-  'UserKnownHostsFile=/dev/null',
-  '-o',
-  'LogLevel=ERROR',
-  '-o',
-  'BatchMode=yes',
-];
 
 /** A node process that starts a cloud in stateDir, launches an instance, says "ready" once it runs, then exits (without stopping the cloud) or waits, when told. */
 function cloudInAnotherProcess(stateDir: string, fate: 'exit' | 'wait') {
@@ -74,7 +65,7 @@ describe('the emulated cloud leaves no process behind', () => {
     const detached = await runAsync(
       'ssh',
       [
-        ...SSH_OPTIONS,
+        ...OPENSSH_OPTIONS,
         '-i',
         cloud.keyPair.privateKeyPath,
         `ubuntu@${first!.address}`,

@@ -10,21 +10,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { userDataWithGuard } from '../../src/cloud/user-data.js';
 import type { Cloud } from '../../src/emulator/index.js';
+import { cloudClient } from '../../src/emulator/sdk.js';
 import { runAsync } from '../helpers/cli.js';
-import { testCloud } from '../helpers/cloud.js';
+import { testCloud, OPENSSH_OPTIONS } from '../helpers/cloud.js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-const SSH_OPTIONS = [
-  '-o',
-  'StrictHostKeyChecking=no',
-  '-o',
-  'UserKnownHostsFile=/dev/null',
-  '-o',
-  'LogLevel=ERROR',
-  '-o',
-  'BatchMode=yes',
-];
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 
 describe('the emulated cloud runs UserData at first boot, as cloud-init does', () => {
@@ -53,19 +42,20 @@ describe('the emulated cloud runs UserData at first boot, as cloud-init does', (
     const command = `until grep -qx ${line} ${file} 2>/dev/null; do sleep 0.1; done; cat ${file}`;
     return runAsync(
       'ssh',
-      [...SSH_OPTIONS, '-i', cloud.keyPair.privateKeyPath, `ubuntu@${await address(id)}`, command],
+      [
+        ...OPENSSH_OPTIONS,
+        '-i',
+        cloud.keyPair.privateKeyPath,
+        `ubuntu@${await address(id)}`,
+        command,
+      ],
       tmpdir(),
     );
   };
 
   before(async () => {
     cloud = await testCloud();
-    ec2 = new EC2Client({
-      endpoint: cloud.endpoint,
-      region: cloud.region,
-      credentials: cloud.credentials,
-      maxAttempts: 1,
-    });
+    ec2 = cloudClient(cloud, { maxAttempts: 1 });
   });
   after(() => cloud.stop());
 

@@ -4,8 +4,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
+import { cloudClient } from '../../src/emulator/sdk.js';
 import { REMOTE_EXEC } from '../helpers/cli.js';
 import {
   cloudEnv,
@@ -164,11 +165,7 @@ describe('remote-exec on the emulated cloud', () => {
     const [instance] = liveInstances(cloud).filter(
       (candidate) => candidate.tags['scons-remote:project'] === dir,
     );
-    const ec2 = new EC2Client({
-      endpoint: cloud.endpoint,
-      region: cloud.region,
-      credentials: cloud.credentials,
-    });
+    const ec2 = cloudClient(cloud);
     await ec2.send(new StopInstancesCommand({ InstanceIds: [instance!.instanceId] }));
     const after = await job(dir, ['--out', 'o.txt', '--', 'echo back > o.txt']);
     assert.equal(after.status, 0, after.stderr);

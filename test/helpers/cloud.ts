@@ -85,3 +85,15 @@ export function instanceStateFile(dir: string): string {
     readdirSync(instances).find((name) => /^[0-9a-f]{12}\.json$/.test(name))!,
   );
 }
+
+/** OpenSSH client options for an emulated instance: a fresh host key each launch, no prompts. */
+export const OPENSSH_OPTIONS = [
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'LogLevel=ERROR',
+  '-o',
+  'BatchMode=yes',
+];

@@ -1,53 +1,22 @@
+// Instances for transport tests, and faults a test inflicts on an emulated instance from this machine,
+// as an attacker with root on the instance or a hypervisor freezing it would.
+
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DescribeInstancesCommand,
-  EC2Client,
-  RunInstancesCommand,
-  waitUntilInstanceRunning,
-} from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
+import { launchRunningInstance } from '../../src/emulator/sdk.js';
 import type { SshTarget, Transport } from '../../src/transport/index.js';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+import { tempDir } from '../helpers/cli.js';
 
 /** A running instance of `cloud`, and how to reach it over ssh. */
 export async function launchInstance(cloud: Cloud): Promise<{ id: string; target: SshTarget }> {
-  const ec2 = new EC2Client({
-    endpoint: cloud.endpoint,
-    region: cloud.region,
-    credentials: cloud.credentials,
-  });
-  const id = (
-    await ec2.send(
-      new RunInstancesCommand({
-        ImageId: cloud.imageId,
-        KeyName: cloud.keyPair.name,
-        MinCount: 1,
-        MaxCount: 1,
-      }),
-    )
-  ).Instances![0]!.InstanceId!;
-  await waitUntilInstanceRunning(
-    { client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
-    { InstanceIds: [id] },
-  );
-  const host = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] })))
-    .Reservations![0]!.Instances![0]!.PublicIpAddress!;
-  return {
-    id,
-    target: {
-      host,
-      sshArgs: { username: cloud.sshUser, privateKeyPath: cloud.keyPair.privateKeyPath },
-    },
-  };
+  const { id, host } = await launchRunningInstance(cloud);
+  const sshArgs = { username: cloud.sshUser, privateKeyPath: cloud.keyPair.privateKeyPath };
+  return { id, target: { host, sshArgs } };
 }
-
-// Instances for transport tests, and faults a test inflicts on an emulated instance from this machine, as an attacker with root on the instance
-// or a hypervisor freezing it would.
 
 /** The host folders behind the instance's /usr/local/bin (first in its PATH) and its login user's home. */
 export function instanceRoot(cloud: Cloud, instanceId: string): { bin: string; home: string } {
@@ -114,4 +83,46 @@ export async function remoteOutput(transport: Transport, command: string): Promi
 /** Waits until `check` holds (bounded by the test's own timeout, never by a timed assertion). */
 export async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await check())) await sleep(50);
+}
+
+/** An operation that lasts until a fault ends it, and a check, through another connection, that it is under way. */
+export interface OperationUnderWay {
+  phase: 'upload' | 'the command' | 'download';
+  title: string;
+  operation: (transport: Transport) => Promise<unknown>;
+  started: (spy: Transport) => Promise<boolean> | boolean;
+}
+
+/** One long operation of each phase, each with folders of its own. */
+export function operationsUnderWay(): OperationUnderWay[] {
+  const upload = tempDir();
+  const download = tempDir();
+  const downloaded = join(download, 'big.bin');
+  return [
+    {
+      phase: 'upload',
+      title: 'an upload',
+      operation: (transport) => {
+        hugeSparseFile(upload, 'big.bin');
+        return transport.put(upload, ['big.bin'], 'up');
+      },
+      started: async (spy) =>
+        Number(await remoteOutput(spy, 'stat -c %s up/big.bin 2>/dev/null || echo 0')) > 0,
+    },
+    {
+      phase: 'the command',
+      title: 'a running command',
+      operation: (transport) => transport.exec('touch started && sleep 600'),
+      started: async (spy) => (await spy.exec('test -e started')) === 0,
+    },
+    {
+      phase: 'download',
+      title: 'a download',
+      operation: async (transport) => {
+        await transport.exec('mkdir -p down && truncate -s 20G down/big.bin');
+        return transport.get('down', ['big.bin'], download);
+      },
+      started: () => existsSync(downloaded) && statSync(downloaded).size > 0,
+    },
+  ];
 }

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
 import { connect, type Transport } from '../../src/transport/index.js';
-import { tempDir } from '../helpers/cli.js';
 import { testCloud } from '../helpers/cloud.js';
-import { hugeSparseFile, launchInstance, remoteOutput, until } from './instance-faults.js';
+import { launchInstance, operationsUnderWay, until } from './instance-faults.js';
 
 // The instance's sshd is killed in the middle of each phase; each test has an instance of its own to kill.
 
@@ -40,39 +37,11 @@ describe('an instance whose sshd dies mid-operation', () => {
     await spy.close();
   }
 
-  it(
-    'fails an upload at once, then refuses further commands and closes at once',
-    { timeout: 120_000 },
-    async () => {
-      const local = tempDir();
-      hugeSparseFile(local, 'big.bin');
-      await killedDuring(
-        'upload',
-        (transport) => transport.put(local, ['big.bin'], 'up'),
-        async (spy) =>
-          Number(await remoteOutput(spy, 'stat -c %s up/big.bin 2>/dev/null || echo 0')) > 0,
-      );
-    },
-  );
-
-  it('fails a running command', { timeout: 120_000 }, async () => {
-    await killedDuring(
-      'the command',
-      (transport) => transport.exec('touch started && sleep 600'),
-      async (spy) => (await spy.exec('test -e started')) === 0,
+  for (const { phase, title, operation, started } of operationsUnderWay()) {
+    it(
+      `fails ${title}, then refuses further commands and closes at once`,
+      { timeout: 120_000 },
+      () => killedDuring(phase, operation, started),
     );
-  });
-
-  it('fails a download', { timeout: 120_000 }, async () => {
-    const local = tempDir();
-    const big = join(local, 'big.bin');
-    await killedDuring(
-      'download',
-      async (transport) => {
-        await transport.exec('mkdir -p down && truncate -s 20G down/big.bin');
-        return transport.get('down', ['big.bin'], local);
-      },
-      () => existsSync(big) && statSync(big).size > 0,
-    );
-  });
+  }
 });
