@@ -1,6 +1,7 @@
 // Instances for transport tests, and faults a test inflicts on an emulated instance from this machine,
 // as an attacker with root on the instance or a hypervisor freezing it would.
 
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +9,12 @@ import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cloud } from '../../src/emulator/index.js';
 import { launchRunningInstance } from '../../src/emulator/sdk.js';
-import type { SshTarget, Transport } from '../../src/transport/index.js';
+import {
+  connect,
+  type ConnectOptions,
+  type SshTarget,
+  type Transport,
+} from '../../src/transport/index.js';
 import { tempDir } from '../helpers/cli.js';
 
 /** A running instance of `cloud`, and how to reach it over ssh. */
@@ -125,4 +131,41 @@ export function operationsUnderWay(): OperationUnderWay[] {
       started: () => existsSync(downloaded) && statSync(downloaded).size > 0,
     },
   ];
+}
+
+/** A fault inflicted on a running instance, and the reasons a client may give for the lost connection. */
+export interface InstanceFault {
+  inflict: (spy: Transport, instanceId: string) => Promise<void>;
+  reasons: string;
+  options?: ConnectOptions;
+}
+
+/**
+ * Starts `under.operation` on a fresh instance, inflicts `fault` once it is under way, and checks what the
+ * caller sees: the operation fails naming the instance and the phase, later commands fail at once, and
+ * closing does not wait.
+ */
+export async function failsDuring(
+  cloud: Cloud,
+  under: OperationUnderWay,
+  fault: InstanceFault,
+): Promise<void> {
+  const { id, target } = await launchInstance(cloud);
+  const transport = await connect(target, fault.options);
+  const spy = await connect(target, fault.options);
+  const running = under.operation(transport);
+  await until(() => under.started(spy));
+  const host = target.host.replace(/\./g, '\\.');
+  const failed = assert.rejects(running, {
+    message: new RegExp(
+      `^ssh: connection to ${host} lost during ${under.phase} \\((${fault.reasons})\\)$`,
+    ),
+  });
+  await fault.inflict(spy, id);
+  await failed;
+  await assert.rejects(transport.exec('true'), {
+    message: /^ssh: connection to [\d.]+ already lost \(/,
+  });
+  await transport.close();
+  await spy.close();
 }
