@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Transport } from '../transport/index.js';
 import { shellQuote } from '../util/shell-quote.js';
 import { UserError } from '../util/user-error.js';
 import { cancelOnSignals } from './cancel-on-signals.js';
@@ -23,14 +22,6 @@ const REATTACH_RETRIES = 6;
 function timer(): () => number {
   const start = process.hrtime.bigint();
   return () => Number((process.hrtime.bigint() - start) / 1_000_000n);
-}
-
-/** A transport whose connection died may never report closing; the process must not wait on it. */
-function closeWithin(transport: Transport, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    setTimeout(resolve, ms).unref();
-    void transport.close().then(resolve, resolve);
-  });
 }
 
 /** One step on the instance: upload inputs, run under the supervisor, bring outputs back atomically, clean up. */
@@ -99,6 +90,6 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
     if (step) await step.finish();
     else await transport.exec(`rm -rf -- ${shellQuote(jobDir)}`).catch(() => undefined);
     signals.dispose();
-    await closeWithin(transport, 2000);
+    await transport.close();
   }
 }
