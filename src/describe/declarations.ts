@@ -17,7 +17,13 @@ export interface Connection {
   options: ConnectionOptions;
 }
 
-export interface LocalStep {
+/** What the step tells ninja about the files its command read beyond its sources. */
+export interface StepDependencies {
+  depfile?: string;
+  deps?: 'gcc' | 'msvc';
+}
+
+export interface LocalStep extends StepDependencies {
   kind: 'local';
   targets: string[];
   sources: (string | ValueSource)[];
@@ -26,7 +32,7 @@ export interface LocalStep {
   location: Location;
 }
 
-export interface RemoteStep {
+export interface RemoteStep extends StepDependencies {
   kind: 'remote';
   targets: string[];
   sources: (string | ValueSource)[];
