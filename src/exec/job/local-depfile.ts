@@ -21,7 +21,7 @@ export interface StepDepfile {
   /** The depfile as the step names it (relative to the working directory), for messages. */
   name: string;
   /** The step's first output, which messages name. */
-  target: string;
+  target?: string;
 }
 
 /**
@@ -36,7 +36,7 @@ export function finishDepfile(
   to: string,
   paths?: JobFolderPaths,
 ): void {
-  const owner = `depfile '${depfile.name}' of '${depfile.target}'`;
+  const owner = `depfile '${depfile.name}'${depfile.target ? ` of '${depfile.target}'` : ''}`;
   if (!existsSync(from))
     throw new UserError(`the command succeeded but did not write its ${owner}`);
   const text = readFileSync(from, 'latin1');

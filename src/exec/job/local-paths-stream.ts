@@ -1,4 +1,5 @@
 import { Transform } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { JobFolderPaths } from './job-folder-paths.js';
 
 /**
@@ -22,4 +23,28 @@ export function localPathsStream(jobFolder: string, localFolder: string): Transf
       done(null, bytes(paths.rewrite(held)));
     },
   });
+}
+
+export interface LocalPathsOutput {
+  stdout: Transform;
+  stderr: Transform;
+  /** Passes on what is held back; call once nothing more can arrive (the step's channel closed). */
+  end(): Promise<void>;
+}
+
+/** The step's two output streams, passed on to this process's own with job-folder paths made local. */
+export function localPathsOutput(jobFolder: string, localFolder: string): LocalPathsOutput {
+  const stdout = localPathsStream(jobFolder, localFolder);
+  const stderr = localPathsStream(jobFolder, localFolder);
+  stdout.pipe(process.stdout, { end: false });
+  stderr.pipe(process.stderr, { end: false });
+  return {
+    stdout,
+    stderr,
+    end: async () => {
+      stdout.end();
+      stderr.end();
+      await Promise.all([finished(stdout), finished(stderr)]);
+    },
+  };
 }

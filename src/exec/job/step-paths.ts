@@ -11,6 +11,8 @@ export interface StepPaths {
   workDir: string;
   inputs: string[];
   outputs: string[];
+  /** The depfile the command writes, brought back beside the outputs. */
+  depfile?: string;
 }
 
 function realFolder(folder: string): string {
@@ -53,6 +55,7 @@ export function stepPaths(
   cwd: string,
   inputs: readonly string[],
   outputs: readonly string[],
+  depfile?: string,
 ): StepPaths {
   // The working directory comes with symlinks resolved, so the folder must be compared the same way.
   const baseDir = realFolder(folder);
@@ -67,6 +70,9 @@ export function stepPaths(
     workDir,
     inputs: relativeToBase(baseDir, cwd, '--in', inputs),
     outputs: relativeToBase(baseDir, cwd, '--out', outputs),
+    ...(depfile === undefined
+      ? {}
+      : { depfile: relativeToBase(baseDir, cwd, '--depfile', [depfile])[0] }),
   };
 }
 
