@@ -89,8 +89,7 @@ export async function runExecCli(argv: string[]): Promise<number> {
           })
           .option('depfile', {
             type: 'string',
-            describe:
-              "A depfile the command writes (ninja's depfile): brought back, paths made local",
+            describe: 'A depfile the command writes, brought back with local paths',
           })
           .option('verbose', {
             alias: 'v',
