@@ -5,7 +5,7 @@ import { checkInputsExist } from './check-inputs.js';
 import { exitStatus } from './exit-status.js';
 import type { JobRequest } from '../../api/job-request.js';
 import { finishDepfile } from './local-depfile.js';
-import { stepBaseDir, stepPaths } from './step-paths.js';
+import { stepBaseDir, stepPaths, writtenPaths } from './step-paths.js';
 
 /**
  * Runs the step's command line here, as the instance's shell would: same text, same relative paths, output
@@ -15,8 +15,7 @@ export async function runLocalJob(request: JobRequest): Promise<number> {
   const { inputs, outputs, depfile } = request;
   const paths = stepPaths(stepBaseDir(request), process.cwd(), inputs, outputs, depfile);
   checkInputsExist(inputs);
-  const written = paths.depfile === undefined ? paths.outputs : [...paths.outputs, paths.depfile];
-  for (const output of written)
+  for (const output of writtenPaths(paths))
     mkdirSync(dirname(join(paths.baseDir, output)), { recursive: true });
   const child = spawn('/bin/sh', ['-c', request.command], { stdio: 'inherit' });
   const status = await new Promise<number>((resolve, reject) => {

@@ -13,7 +13,7 @@ import { printProgress, quiet } from '../progress.js';
 import { reachInstance } from '../instance/provision.js';
 import type { JobRequest } from '../../api/job-request.js';
 import { connectToInstance } from '../instance/ssh-target.js';
-import { stepPaths } from './step-paths.js';
+import { stepPaths, writtenPaths } from './step-paths.js';
 import { startStepCommand } from './step-supervisor.js';
 import { heartbeatSeconds, SupervisedStep } from './supervised-step.js';
 import { JobFolderPaths } from './job-folder-paths.js';
@@ -38,7 +38,7 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
     request.outputs,
     request.depfile,
   );
-  const fetched = paths.depfile === undefined ? paths.outputs : [...paths.outputs, paths.depfile];
+  const fetched = writtenPaths(paths);
   checkInputsExist(request.inputs);
   const heartbeat = heartbeatSeconds();
   const progress = request.verbose ? printProgress : quiet;

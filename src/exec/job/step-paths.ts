@@ -76,6 +76,11 @@ export function stepPaths(
   };
 }
 
+/** What the command writes and the step brings back: its outputs, then its depfile. */
+export function writtenPaths(paths: StepPaths): string[] {
+  return paths.depfile === undefined ? paths.outputs : [...paths.outputs, paths.depfile];
+}
+
 /** The folder a step runs for, known without reading the profile (local mode needs no profile on disk). */
 export function stepBaseDir(selector: ProfileSelector): string {
   if (selector.config) return dirname(resolve(selector.config));
