@@ -10,7 +10,8 @@ import type { Digest } from './digest.js';
 // links are followed, as uploads over SSH do (`tar -h`): a link is an input's content, never a
 // link on the far side. Folders are walked whole; empty ones are kept, as tar keeps them.
 //
-// API: InputFile, InputTree, buildInputTree(projectDir, inputs, digestOf), treeFiles(tree).
+// API: InputFile, InputTree, buildInputTree(projectDir, inputs, digestOf), folderAt(tree, path),
+// treeFiles(tree).
 
 export interface InputFile {
   readonly digest: Digest;
@@ -61,7 +62,7 @@ async function walk(
   if (!stats.isDirectory()) throw new UserError(`input '${path}' is not a file or folder`);
   const id = `${stats.dev}:${stats.ino}`;
   if (folderIds.has(id)) throw new UserError(`input '${path}' is a symbolic link into itself`);
-  folder(tree, path);
+  folderAt(tree, path);
   const names = await readdir(join(projectDir, path));
   const inside = new Set([...folderIds, id]);
   for (const name of names.sort()) {
@@ -70,7 +71,7 @@ async function walk(
 }
 
 /** The folder at `path` in `tree`, made with its parents when missing. */
-function folder(tree: InputTree, path: string): InputTree {
+export function folderAt(tree: InputTree, path: string): InputTree {
   let current = tree;
   for (const name of path.split('/').filter(Boolean)) {
     if (current.files.has(name)) throw new UserError(`input '${path}' is a file and a folder`);
@@ -83,7 +84,7 @@ function folder(tree: InputTree, path: string): InputTree {
 
 function addFile(tree: InputTree, path: string, file: InputFile): void {
   const slash = path.lastIndexOf('/');
-  const parent = folder(tree, slash < 0 ? '' : path.slice(0, slash));
+  const parent = folderAt(tree, slash < 0 ? '' : path.slice(0, slash));
   const name = path.slice(slash + 1);
   if (parent.directories.has(name)) throw new UserError(`input '${path}' is a file and a folder`);
   parent.files.set(name, file);
