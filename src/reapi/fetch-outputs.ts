@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { digestKey, digestOfBuffer, type Digest } from '../cas/digest.js';
 import { projectPath } from '../transport/project-path.js';
 import { extractInto } from '../transport/safe-extract.js';
@@ -140,6 +141,7 @@ export async function fetchOutputs(
     entry.digest && !entry.contents && fitsBatch(capabilities, entry.digest) ? [entry.digest] : [],
   );
   const contents = await readSmallBlobs(engine, capabilities, smallFiles);
+  await mkdir(scratchDir, { recursive: true });
   const place = extractInto(scratchDir, declared);
   try {
     for (const entry of entries) {

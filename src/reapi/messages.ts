@@ -86,7 +86,7 @@ export interface ActionResult {
 export interface RpcStatus {
   code: number;
   message: string;
-  details: { typeUrl: string; value: Buffer }[];
+  details?: { typeUrl: string; value: Buffer }[];
 }
 
 export interface ExecuteResponse {
@@ -100,6 +100,6 @@ export interface Operation {
   name: string;
   done: boolean;
   error?: RpcStatus | null;
+  metadata?: { typeUrl: string; value: Buffer } | null;
   response?: { typeUrl: string; value: Buffer } | null;
-  result?: 'error' | 'response';
 }
