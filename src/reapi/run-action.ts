@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { HashCache } from '../cas/hash-cache.js';
 import { buildInputTree, folderAt } from '../cas/input-tree.js';
-import { placeOutputs } from '../exec/place-outputs.js';
+import { placeOutputs } from '../exec/job/place-outputs.js';
 import { UserError } from '../util/user-error.js';
 import { actionBlobs, type StepAction } from './action-blobs.js';
 import { engineCapabilities, type EngineCapabilities } from './capabilities.js';

@@ -26,6 +26,14 @@ function collector(): { stream: Writable; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString() };
 }
 
+const hashCaches = new Map<string, string>();
+
+/** One hash cache per project for the test file's life, outside the project. */
+function hashCacheFor(baseDir: string): string {
+  if (!hashCaches.has(baseDir)) hashCaches.set(baseDir, join(tempDir(), 'hashes.json'));
+  return hashCaches.get(baseDir)!;
+}
+
 export type StepOptions = Partial<StepRequest> & Pick<StepRequest, 'baseDir' | 'command'>;
 
 /** Runs one step on the engine at `options.endpoint` through a fresh channel, as one shim would. */
@@ -41,7 +49,7 @@ export async function runStep(engineOptions: EngineOptions, step: StepOptions): 
         inputs: [],
         outputs: [],
         scratchDir: join(tempDir(), 'scratch'),
-        hashCacheFile: join(step.baseDir, '.scons-remote', 'hashes.json'),
+        hashCacheFile: hashCacheFor(step.baseDir),
         ...step,
       },
       { stdout: stdout.stream, stderr: stderr.stream },

@@ -6,7 +6,7 @@ import {
   type Metadata,
   type ServerErrorResponse,
   type ServerReadableStream,
-  type ServerUnaryCall,
+  type handleUnaryCall,
   type ServerWritableStream,
   type sendUnaryData,
 } from '@grpc/grpc-js';
@@ -55,8 +55,6 @@ export interface ReapiServer {
   close(): Promise<void>;
 }
 
-type Unary = (call: ServerUnaryCall<any, any>, callback: sendUnaryData<any>) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
-
 const MiB = 1024 * 1024;
 const READ_CHUNK = 64 * 1024;
 const EXECUTE_RESPONSE = `${REAPI}.ExecuteResponse`;
@@ -65,17 +63,17 @@ function failure(code: status, details: string): ServerErrorResponse {
   return Object.assign(new Error(details), { code, details });
 }
 
-function any(typeName: string, message: object) {
+function packAny(typeName: string, message: object) {
   return { typeUrl: `type.googleapis.com/${typeName}`, value: encodeMessage(typeName, message) };
 }
 
 function executing(name: string, action: Digest, stage: string): Operation {
-  const metadata = any(`${REAPI}.ExecuteOperationMetadata`, { stage, actionDigest: action });
+  const metadata = packAny(`${REAPI}.ExecuteOperationMetadata`, { stage, actionDigest: action });
   return { name, done: false, metadata };
 }
 
 function finished(name: string, response: ExecuteResponse): Operation {
-  return { name, done: true, response: any(EXECUTE_RESPONSE, response) };
+  return { name, done: true, response: packAny(EXECUTE_RESPONSE, response) };
 }
 
 /** The answer to an action whose inputs the CAS lacks: the client should upload and retry. */
@@ -111,8 +109,10 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
     return undefined;
   }
 
-  function unary(method: string, answer: (request: any) => object): Unary {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
+  function unary<Request extends object>(
+    method: string,
+    answer: (request: Request) => object,
+  ): handleUnaryCall<Request, object> {
     return (call, callback) => {
       const refused = admit(method, call.metadata, call.request);
       if (refused) return callback(refused);
