@@ -30,7 +30,8 @@ import { InvalidBlob, validDigest, type BlobStore } from './blob-store.js';
 // what REAPI forbids (unsorted or duplicate names, unsorted outputs or environment), as real
 // engines may.
 //
-// API: MissingInput, loadAction(store, digest), runAction(store, action, command, signal).
+// API: MissingInput, loadAction(store, digest),
+// runAction(store, action, command, speaksOutputPaths, signal).
 
 export class MissingInput extends Error {}
 
@@ -188,15 +189,18 @@ export async function runAction(
   store: BlobStore,
   action: Action,
   command: Command,
+  speaksOutputPaths: boolean,
   signal: AbortSignal,
 ): Promise<{ result: ActionResult; timedOut: boolean }> {
   const root = await mkdtemp(join(tmpdir(), 'reapi-action-'));
   try {
     await layOut(store, action.inputRootDigest, root);
-    const outputs =
-      command.outputPaths.length > 0
-        ? command.outputPaths
-        : [...command.outputFiles, ...command.outputDirectories];
+    // An engine older than 2.1 knows nothing of output_paths, and a newer one ignores the older
+    // fields once output_paths is set.
+    const older = !speaksOutputPaths || command.outputPaths.length === 0;
+    const outputs = older
+      ? [...command.outputFiles, ...command.outputDirectories]
+      : command.outputPaths;
     const cwd = join(root, command.workingDirectory);
     for (const output of outputs) await mkdir(dirname(join(cwd, output)), { recursive: true });
     const env = { PATH: '/usr/local/bin:/usr/bin:/bin' } as NodeJS.ProcessEnv;
@@ -204,7 +208,6 @@ export async function runAction(
     const timeoutMs = (action.timeout?.seconds ?? 0) * 1000;
     const ran = await run(command.arguments, cwd, env, timeoutMs, signal);
     const found = await collect(store, cwd, outputs);
-    const older = command.outputPaths.length === 0;
     const result: ActionResult = {
       outputFiles: found.files,
       outputDirectories: found.directories,

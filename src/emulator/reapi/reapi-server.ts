@@ -272,7 +272,13 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
 
   function startExecution(name: string, actionDigest: Digest): Promise<Operation> {
     const { action, command } = loadAction(store, actionDigest);
-    const running = runAction(store, action, command, stopping.signal).then(
+    const running = runAction(
+      store,
+      action,
+      command,
+      (options.apiMinor ?? 2) >= 1,
+      stopping.signal,
+    ).then(
       ({ result, timedOut }) => {
         stats.executions++;
         if (result.exitCode === 0 && !timedOut && !action.doNotCache) {
