@@ -24,7 +24,20 @@ interface ServerCapabilities {
   highApiVersion: SemVer | null;
 }
 
-export async function engineCapabilities(engine: Engine): Promise<EngineCapabilities> {
+const known = new WeakMap<Engine, Promise<EngineCapabilities>>();
+
+/** Asked once per channel: an agent serving a whole build pays for it once. */
+export function engineCapabilities(engine: Engine): Promise<EngineCapabilities> {
+  let capabilities = known.get(engine);
+  if (!capabilities) {
+    capabilities = askCapabilities(engine);
+    known.set(engine, capabilities);
+    capabilities.catch(() => known.delete(engine));
+  }
+  return capabilities;
+}
+
+async function askCapabilities(engine: Engine): Promise<EngineCapabilities> {
   const answer = await engine.unary<ServerCapabilities>('Capabilities', 'GetCapabilities', {
     instanceName: engine.instanceName,
   });

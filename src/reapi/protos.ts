@@ -25,8 +25,14 @@ const DECODED: protobuf.IConversionOptions = {
 let root: protobuf.Root | undefined;
 
 function protoRoot(): protobuf.Root {
-  root ??= protobuf.Root.fromJSON(JSON.parse(readFileSync(PROTOS_JSON, 'utf8')) as object);
-  return root;
+  if (root) return root;
+  let json: string;
+  try {
+    json = readFileSync(PROTOS_JSON, 'utf8');
+  } catch {
+    throw new Error(`${PROTOS_JSON.pathname} is missing: npm run build compiles the REAPI protos`);
+  }
+  return (root = protobuf.Root.fromJSON(JSON.parse(json) as object));
 }
 
 function messageType(name: string): protobuf.Type {

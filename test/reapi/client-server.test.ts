@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startReapiServer, type ReapiServer } from '../../src/emulator/reapi/reapi-server.js';
+import { Engine } from '../../src/reapi/engine.js';
 import { makeProject } from '../helpers/cli.js';
 import { describeTree, runLocally, runStep } from './step.js';
 
@@ -14,6 +15,7 @@ const BUILD = [
   'cp tools/gen.sh out/deep/tool.sh',
   'ln -s generated.txt out/deep/link',
   'sha256sum big.bin > big.sum',
+  'cp big.bin out/big-copy.bin',
   'echo "to stdout"; echo "to stderr" >&2',
 ].join(' && ');
 
@@ -51,7 +53,8 @@ describe('REAPI client against the test engine', () => {
       { exitCode: 0, stdout: 'to stdout\n', stderr: 'to stderr\n', hit: false },
     );
     assert.deepEqual(describeTree(dir), describeTree(local));
-    assert.ok(server.calls.includes('Write'), 'the large input went through ByteStream');
+    assert.ok(server.calls.includes('Write'), 'the large input went through ByteStream Write');
+    assert.ok(server.calls.includes('Read'), 'the large output came through ByteStream Read');
 
     server.calls.length = 0;
     const uploadedBefore = server.stats.blobsUploaded;
@@ -63,5 +66,29 @@ describe('REAPI client against the test engine', () => {
     assert.equal(server.stats.blobsUploaded - uploadedBefore, 0);
     assert.equal(server.stats.executions - executionsBefore, 0);
     assert.ok(!server.calls.includes('Execute'));
+  });
+
+  it('runs 64 steps, 16 at a time, through one shared channel', async () => {
+    const engine = new Engine({ endpoint: server.endpoint });
+    const dir = makeProject({ 'shared.txt': 'shared input\n' });
+    const steps = Array.from({ length: 64 }, (_, i) => ({
+      baseDir: dir,
+      command: `cat shared.txt > out/${i}.txt && echo ${i} >> out/${i}.txt`,
+      inputs: ['shared.txt'],
+      outputs: [`out/${i}.txt`],
+    }));
+    const queue = steps.values();
+    try {
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          for (const step of queue) assert.equal((await runStep(engine, step)).exitCode, 0);
+        }),
+      );
+    } finally {
+      engine.close();
+    }
+    for (let i = 0; i < 64; i++) {
+      assert.equal(readFileSync(join(dir, `out/${i}.txt`), 'utf8'), `shared input\n${i}\n`);
+    }
   });
 });

@@ -36,14 +36,17 @@ function hashCacheFor(baseDir: string): string {
 
 export type StepOptions = Partial<StepRequest> & Pick<StepRequest, 'baseDir' | 'command'>;
 
-/** Runs one step on the engine at `options.endpoint` through a fresh channel, as one shim would. */
-export async function runStep(engineOptions: EngineOptions, step: StepOptions): Promise<Ran> {
-  const engine = new Engine(engineOptions);
+/**
+ * Runs one step on an engine: through a fresh channel from `engine`'s options, as one shim would,
+ * or through a channel shared with other steps, as an agent would.
+ */
+export async function runStep(engine: EngineOptions | Engine, step: StepOptions): Promise<Ran> {
+  const channel = engine instanceof Engine ? engine : new Engine(engine);
   const stdout = collector();
   const stderr = collector();
   try {
     const report = await runStepAction(
-      engine,
+      channel,
       {
         workDir: '',
         inputs: [],
@@ -56,7 +59,7 @@ export async function runStep(engineOptions: EngineOptions, step: StepOptions): 
     );
     return { ...report, stdout: stdout.text(), stderr: stderr.text() };
   } finally {
-    engine.close();
+    if (channel !== engine) channel.close();
   }
 }
 

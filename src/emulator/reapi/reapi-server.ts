@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   Server,
   ServerCredentials,
@@ -91,6 +92,7 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
   const stats = { blobsUploaded: 0, executions: 0 };
   const operations = new Map<string, Promise<Operation>>();
   const stopping = new AbortController();
+  setMaxListeners(0, stopping.signal); // one listener per running action
 
   /** What every call meets first: the log, the credentials check, the busy fault, the instance. */
   function admit(method: string, metadata: Metadata, request?: { instanceName?: string }) {
