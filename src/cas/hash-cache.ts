@@ -19,7 +19,8 @@ import { digestOfHandle, type Digest } from './digest.js';
 // A concurrent save may drop the other's newest entries, which only costs a re-read later. A torn,
 // foreign or garbage file reads as an empty cache.
 //
-// API: HashCache.load(file, options), cache.digest(path), cache.save(), cache.filesRead.
+// API: HashCache.load(file, options), cache.digest(path), cache.forget(path), cache.save(),
+// cache.filesRead.
 
 const FORMAT = 'scons-remote-hash-cache-1';
 const HASH = /^[0-9a-f]{64}$/;
@@ -67,6 +68,7 @@ function readEntries(file: string): Map<string, [string, string]> {
 
 export class HashCache {
   private readonly learnt = new Map<string, [string, string]>();
+  private readonly forgotten = new Set<string>();
   private read = 0;
 
   private constructor(
@@ -99,11 +101,20 @@ export class HashCache {
 
   /** Writes what this process learnt, merged with the file's current content; atomic. */
   save(): void {
-    if (this.learnt.size === 0) return;
+    if (this.learnt.size === 0 && this.forgotten.size === 0) return;
     const merged = readEntries(this.file);
+    for (const path of this.forgotten) merged.delete(path);
     for (const [path, entry] of this.learnt) merged.set(path, entry);
     const files = Object.fromEntries(merged);
     writeFileAtomic(this.file, `${JSON.stringify({ format: FORMAT, files })}\n`);
+  }
+
+  /** Drops what is known of `path` (its content proved other than remembered); save() persists it. */
+  forget(path: string): void {
+    const absolute = resolve(path);
+    this.learnt.delete(absolute);
+    this.known.delete(absolute);
+    this.forgotten.add(absolute);
   }
 
   /** Reads the file until one read saw it unchanged from start to end. */

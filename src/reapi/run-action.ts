@@ -12,7 +12,7 @@ import { fetchOutputs } from './fetch-outputs.js';
 import { merkleTree } from './merkle-tree.js';
 import type { ActionResult, ExecuteResponse } from './messages.js';
 import { fitsBatch, MissingBlob, readSmallBlobs, streamBlob } from './read-blobs.js';
-import { uploadMissing, type Blob } from './upload-blobs.js';
+import { InputChanged, uploadMissing, type Blob } from './upload-blobs.js';
 
 // One step as a REAPI action: hash the inputs (unchanged files answered by the hash cache), ask
 // the action cache, and only on a miss upload what the CAS lacks and Execute. The step's output
@@ -148,6 +148,13 @@ export async function runStepAction(
   const { response, uploaded } = await executeWithInputs(engine, capabilities, all, {
     digest: action,
     skipCache: cached !== undefined,
+  }).catch((error: unknown) => {
+    // The next step must hash the file again rather than trust the digest that proved wrong.
+    if (error instanceof InputChanged) {
+      hashes.forget(error.path);
+      hashes.save();
+    }
+    throw error;
   });
   const { result } = response;
   const timedOut = response.status !== null && response.status.code !== 0;

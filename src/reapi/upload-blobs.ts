@@ -15,7 +15,7 @@ import type { RpcStatus } from './messages.js';
 // it through ByteStream Write. Files are read only now, and checked against the digest they were
 // announced with: a file changed since it was hashed fails the step instead of poisoning the CAS.
 //
-// API: Blob, uploadMissing(engine, capabilities, blobs) → how many blobs were sent.
+// API: Blob, InputChanged, uploadMissing(engine, capabilities, blobs) → how many blobs were sent.
 
 export type Blob = { digest: Digest; data: Buffer } | { digest: Digest; file: InputFile };
 
@@ -25,8 +25,15 @@ const PER_BLOB_OVERHEAD = 128;
 const WRITE_CHUNK_BYTES = 1 << 20;
 const PARALLEL_BATCHES = 4;
 
-function changed(file: InputFile): UserError {
-  return new UserError(`input '${file.source}' changed while the step was uploading it`);
+/** An input whose content is not what its digest says: changed since hashed, or a stale cache. */
+export class InputChanged extends UserError {
+  constructor(readonly path: string) {
+    super(`input '${path}' changed while the step was uploading it`);
+  }
+}
+
+function changed(file: InputFile): InputChanged {
+  return new InputChanged(file.source);
 }
 
 async function blobData(blob: Blob): Promise<Buffer> {

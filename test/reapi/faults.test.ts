@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startReapiServer, type ReapiServer } from '../../src/emulator/reapi/reapi-server.js';
-import { makeProject } from '../helpers/cli.js';
+import { makeProject, tempDir } from '../helpers/cli.js';
 import { runStep } from './step.js';
 
 let steps = 0;
@@ -31,7 +31,12 @@ describe('REAPI faults', () => {
   });
   beforeEach(() => {
     server.calls.length = 0;
-    Object.assign(server.faults, { dropStreams: 0, loseInputRoot: 0, exhausted: 0 });
+    Object.assign(server.faults, {
+      dropStreams: 0,
+      loseInputRoot: 0,
+      exhausted: 0,
+      corruptReads: 0,
+    });
     delete server.faults.exhaustedMethod;
     delete server.faults.requiredHeader;
   });
@@ -118,5 +123,49 @@ describe('REAPI faults', () => {
         return true;
       },
     );
+  });
+
+  it('gives up when the engine loses the inputs again after the retry', async () => {
+    server.faults.loseInputRoot = 2;
+    await assert.rejects(runStep({ endpoint: server.endpoint }, freshStep()), (error: Error) => {
+      assert.equal(error.name, 'UserError');
+      assert.match(
+        error.message,
+        /^remote execution: engine grpc:\/\/127\.0\.0\.1:\d+ keeps losing the action's inputs: missing Directory [0-9a-f]{64}\/\d+$/,
+      );
+      return true;
+    });
+  });
+
+  it('places nothing an engine sends with other content than its digest', async () => {
+    const step = freshStep();
+    server.faults.corruptReads = 1;
+    await assert.rejects(runStep({ endpoint: server.endpoint }, step), (error: Error) => {
+      assert.equal(error.name, 'UserError');
+      assert.match(
+        error.message,
+        /^remote execution: engine grpc:\/\/\S+ sent blob [0-9a-f]{64}\/\d+ with other content$/,
+      );
+      return true;
+    });
+    assert.ok(!existsSync(join(step.baseDir, 'out.txt')));
+  });
+
+  it('never uploads an input whose content no longer matches the hash cache, then forgets it', async () => {
+    const step = freshStep();
+    const hashCacheFile = join(tempDir(), 'hashes.json');
+    const input = join(step.baseDir, 'in.txt');
+    // A cache entry that matches the file's stat but not its content: a change stat did not see.
+    const stats = statSync(input, { bigint: true });
+    const fingerprint = [stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join(':');
+    const files = { [input]: [fingerprint, 'f'.repeat(64)] };
+    writeFileSync(hashCacheFile, JSON.stringify({ format: 'scons-remote-hash-cache-1', files }));
+    await assert.rejects(runStep({ endpoint: server.endpoint }, { ...step, hashCacheFile }), {
+      name: 'UserError',
+      message: `input '${input}' changed while the step was uploading it`,
+    });
+    const again = await runStep({ endpoint: server.endpoint }, { ...step, hashCacheFile });
+    assert.equal(again.exitCode, 0, 'the wrong digest is forgotten, so the next run hashes anew');
+    assert.equal(built(step), readFileSync(input, 'utf8'));
   });
 });

@@ -41,6 +41,8 @@ export interface Faults {
   /** Calls answered RESOURCE_EXHAUSTED (only those of `exhaustedMethod` when set). */
   exhausted: number;
   exhaustedMethod?: string;
+  /** Blobs sent by BatchReadBlobs or ByteStream Read with their first byte changed. */
+  corruptReads: number;
   /** When set, calls without this header value are answered UNAUTHENTICATED. */
   requiredHeader?: { name: string; value: string };
 }
@@ -87,7 +89,16 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
   const instance = options.instanceName ?? '';
   const maxBatchBytes = options.maxBatchBytes ?? 4 * MiB;
   const store = new BlobStore();
-  const faults: Faults = { dropStreams: 0, loseInputRoot: 0, exhausted: 0 };
+  const faults: Faults = { dropStreams: 0, loseInputRoot: 0, exhausted: 0, corruptReads: 0 };
+
+  /** `data` as the client gets it: changed while the corruptReads fault lasts. */
+  function served(data: Buffer): Buffer {
+    if (faults.corruptReads <= 0 || data.length === 0) return data;
+    faults.corruptReads--;
+    const copy = Buffer.from(data);
+    copy[0] = copy[0]! ^ 0xff;
+    return copy;
+  }
   const calls: string[] = [];
   const stats = { blobsUploaded: 0, executions: 0 };
   const operations = new Map<string, Promise<Operation>>();
@@ -172,7 +183,7 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
       responses: checkDigests(request.digests).map((digest) => {
         const data = store.get(digest);
         return data
-          ? { digest, data, status: { code: 0 } }
+          ? { digest, data: served(data), status: { code: 0 } }
           : {
               digest,
               status: { code: status.NOT_FOUND, message: `${digestKey(digest)} not found` },
@@ -216,7 +227,8 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
       if (!match) {
         return call.emit('error', failure(status.INVALID_ARGUMENT, 'bad resource name'));
       }
-      const data = store.get({ hash: match[1]!, sizeBytes: Number(match[2]) });
+      const stored = store.get({ hash: match[1]!, sizeBytes: Number(match[2]) });
+      const data = stored && served(stored);
       if (!data) return call.emit('error', failure(status.NOT_FOUND, 'blob not found'));
       for (let at = 0; at < data.length; at += READ_CHUNK) {
         call.write({ data: data.subarray(at, at + READ_CHUNK) });
