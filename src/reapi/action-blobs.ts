@@ -1,7 +1,9 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestOfBuffer, type Digest } from '../cas/digest.js';
+import { projectPath } from '../transport/project-path.js';
 import { shellQuote } from '../util/shell-quote.js';
+import { UserError } from '../util/user-error.js';
 import { byUtf8 } from './merkle-tree.js';
 import type { Action, Command, NameValue } from './messages.js';
 import { encodeCanonical, REAPI } from './protos.js';
@@ -30,6 +32,13 @@ export interface StepAction {
   readonly timeoutSeconds?: number;
 }
 
+/** An output as REAPI spells it: relative, no `.` parts, no leading or trailing slash. */
+function outputPath(output: string): string {
+  const path = projectPath(output);
+  if (!path) throw new UserError(`output '${output}' is outside the project`);
+  return path;
+}
+
 function sortedPairs(record: Readonly<Record<string, string>> | undefined): NameValue[] {
   return Object.entries(record ?? {})
     .map(([name, value]) => ({ name, value }))
@@ -50,7 +59,7 @@ export function actionBlobs(
   inputRoot: Digest,
   engine: { outputPaths: boolean },
 ): { action: Digest; command: Command; blobs: { digest: Digest; data: Buffer }[] } {
-  const outputs = [...new Set(step.outputs)].sort(byUtf8);
+  const outputs = [...new Set(step.outputs.map(outputPath))].sort(byUtf8);
   const properties = sortedPairs(step.platform);
   // An empty Platform would still be written as a field; canonical form leaves it out.
   const platform = properties.length > 0 ? { properties } : null;

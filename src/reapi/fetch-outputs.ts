@@ -142,7 +142,9 @@ export async function fetchOutputs(
   );
   const contents = await readSmallBlobs(engine, capabilities, smallFiles);
   await mkdir(scratchDir, { recursive: true });
-  const place = extractInto(scratchDir, declared);
+  // Spelt as the Command spelt them, so that the engine's paths compare equal.
+  const outputs = declared.flatMap((output) => projectPath(output) ?? []);
+  const place = extractInto(scratchDir, outputs);
   try {
     for (const entry of entries) {
       const body = await place(entry);
@@ -161,6 +163,6 @@ export async function fetchOutputs(
     }
     throw error;
   }
-  const got = new Set(entries.map((entry) => projectPath(entry.name)));
-  return declared.filter((output) => !got.has(projectPath(output)));
+  const got = new Set(entries.map((entry) => entry.name));
+  return declared.filter((output) => !got.has(projectPath(output) ?? output));
 }

@@ -112,20 +112,30 @@ async function byteStreamWrite(engine: Engine, blob: Blob): Promise<void> {
     );
   });
   const stream = call!;
+  // The engine may answer before the last byte: with an error, or early success when it already
+  // holds the blob. Either way writing stops, and no rejection goes unhandled meanwhile.
+  let answered = false;
+  answer.then(
+    () => (answered = true),
+    () => (answered = true),
+  );
   const send = async (data: Buffer, writeOffset: number, finishWrite: boolean) => {
+    if (answered) return;
     const first = writeOffset === 0;
     const message = { resourceName: first ? resourceName : '', writeOffset, finishWrite, data };
-    if (!stream.write(message)) await once(stream, 'drain');
+    if (!stream.write(message)) await Promise.race([once(stream, 'drain'), answer]);
   };
   const sha = createHash('sha256');
   let held: Buffer | undefined;
   let offset = 0;
   for await (const data of chunks(blob)) {
+    if (answered) break;
     if (held) await send(held, offset - held.length, false);
     sha.update(data);
     held = data;
     offset += data.length;
   }
+  if (answered) return checkCommitted(engine, blob.digest, await answer);
   if (offset !== sizeBytes || sha.digest('hex') !== hash) {
     stream.cancel();
     await answer.catch(() => undefined);
@@ -133,13 +143,16 @@ async function byteStreamWrite(engine: Engine, blob: Blob): Promise<void> {
   }
   await send(held ?? Buffer.alloc(0), offset - (held?.length ?? 0), true);
   stream.end();
-  const { committedSize } = await answer;
-  if (committedSize !== sizeBytes) {
-    throw new UserError(
-      `remote execution: engine ${engine.endpoint} kept ${committedSize} of ${sizeBytes} bytes ` +
-        `of blob ${digestKey(blob.digest)}`,
-    );
-  }
+  checkCommitted(engine, blob.digest, await answer);
+}
+
+function checkCommitted(engine: Engine, digest: Digest, answer: { committedSize: number }): void {
+  // An engine that already held the blob may answer early, with the full size all the same.
+  if (answer.committedSize === digest.sizeBytes) return;
+  throw new UserError(
+    `remote execution: engine ${engine.endpoint} kept ${answer.committedSize} of ` +
+      `${digest.sizeBytes} bytes of blob ${digestKey(digest)}`,
+  );
 }
 
 /** Small blobs grouped into batches of at most `room` bytes; the larger ones apart. */

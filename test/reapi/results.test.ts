@@ -54,14 +54,14 @@ describe('REAPI results', () => {
     assert.deepEqual(readdirSync(baseDir), []);
   });
 
-  it('runs the command in the step folder, outputs relative to the project', async () => {
+  it('runs the command in the step folder, paths relative to the project, spelt with ./', async () => {
     const baseDir = makeProject({ 'sub/in.txt': 'in sub\n' });
     const step = {
       baseDir,
       workDir: 'sub',
       command: 'cp in.txt ../top.txt && pwd > /dev/null',
-      inputs: ['sub/in.txt'],
-      outputs: ['top.txt'],
+      inputs: ['./sub/in.txt'],
+      outputs: ['./top.txt'],
     };
     assert.equal((await runStep(engine(), step)).exitCode, 0);
     assert.equal(readFileSync(join(baseDir, 'top.txt'), 'utf8'), 'in sub\n');
