@@ -10,8 +10,8 @@ import { PROTO_FILES, PROTOS_JSON } from './proto-files.js';
 // - the repository carries no copy of the protos, and users' machines need neither Debian's
 //   bazel-bootstrap-source (REAPI) nor google-proto-files (longrunning, bytestream, rpc status,
 //   and google/api/annotations.proto, which REAPI imports for its HTTP options) at run time;
-// - every remote step starts a process, and reading one JSON file is cheaper than parsing
-//   eleven .proto files with their imports.
+// - every remote step starts a process, and reading one JSON file is cheaper than parsing the
+//   sixteen .proto files the two roots import.
 // REAPI_PROTO_DIR overrides where REAPI's protos are (Debian's path by default).
 
 const REAPI_PROTO_DIR =
