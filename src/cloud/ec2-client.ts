@@ -1,5 +1,5 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { ClientArgs } from '../describe/types.js';
+import type { ClientArgs } from '../api/connection.js';
 import { UserError } from '../util/user-error.js';
 
 function endpointConfigured(clientArgs: ClientArgs): boolean {

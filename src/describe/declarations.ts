@@ -1,21 +1,8 @@
-import type {
-  ClientArgs,
-  ConnectionOptions,
-  InstanceArgs,
-  RemoteAction,
-  SshArgs,
-  ValueSource,
-} from './types.js';
+import type { Connection } from '../api/connection.js';
+import type { RemoteAction, ValueSource } from './types.js';
 
 /** Where in the description a declaration was made, for error messages. */
 export type Location = string;
-
-export interface Connection {
-  clientArgs: ClientArgs;
-  instanceArgs: InstanceArgs;
-  sshArgs: SshArgs;
-  options: ConnectionOptions;
-}
 
 export interface LocalStep {
   kind: 'local';

@@ -1,8 +1,8 @@
 import { UserError } from '../util/user-error.js';
 import { callSite } from './call-site.js';
 import { checkOptionKeys } from './check-options.js';
-import { checkConnectionArgs } from './connection-check.js';
-import type { Connection } from './declarations.js';
+import { checkConnectionArgs } from '../api/connection.js';
+import type { Connection } from '../api/connection.js';
 import { projectPath, sourceList, targetList } from './project-paths.js';
 import { declarations } from './registry.js';
 import type {

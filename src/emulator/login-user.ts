@@ -36,6 +36,7 @@ function retried(command: string, args: string[], done: () => boolean): void {
       if (attempt >= 20)
         throw new Error(
           `cannot prepare the instances' login user '${LOGIN_USER}' (the emulator needs root): ${(error as Error).message}`,
+          { cause: error },
         );
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 * attempt);
     }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
+import type { ProfileSelector } from '../api/job-request.js';
 import { nearestName } from '../util/nearest-name.js';
 import { UserError } from '../util/user-error.js';
-import type { ProfileSelector } from './job-profile.js';
-import { runJob } from './run-job.js';
+import { runJob } from './job/run-job.js';
 
 const USAGE = `remote-exec [--profile ID | --config remote.json] [--in PATH...]
             [--out PATH...] -- CMD [ARGS...]
@@ -110,7 +110,7 @@ export async function runExecCli(argv: string[]): Promise<number> {
       (command) => profileOptions(command).option('stamp', { type: 'string', hidden: true }),
       async (args) => {
         exitCode = await (
-          await import('./up.js')
+          await import('./commands/up.js')
         ).runUp({ ...profileSelector(args), stamp: args.stamp });
       },
     )
@@ -119,7 +119,7 @@ export async function runExecCli(argv: string[]): Promise<number> {
       'Show each instance: id, address, state, uptime, idle time, jobs run',
       profileOptions,
       async (args) => {
-        exitCode = await (await import('./status.js')).runStatus(profileSelector(args));
+        exitCode = await (await import('./commands/status.js')).runStatus(profileSelector(args));
       },
     )
     .command(
@@ -133,7 +133,7 @@ export async function runExecCli(argv: string[]): Promise<number> {
         }),
       async (args) => {
         exitCode = await (
-          await import('./down.js')
+          await import('./commands/down.js')
         ).runDown({ ...profileSelector(args), all: args.all });
       },
     )
@@ -142,7 +142,7 @@ export async function runExecCli(argv: string[]): Promise<number> {
       'Forget the profiles build.ninja no longer names, terminating their instances',
       profileOptions,
       async (args) => {
-        exitCode = await (await import('./prune.js')).runPrune(profileSelector(args));
+        exitCode = await (await import('./commands/prune.js')).runPrune(profileSelector(args));
       },
     )
     .command(
@@ -151,7 +151,7 @@ export async function runExecCli(argv: string[]): Promise<number> {
       profileOptions,
       async (args) => {
         exitCode = await (
-          await import('./ssh-shell.js')
+          await import('./commands/ssh-shell.js')
         ).runSsh(profileSelector(args), ((args['--'] as string[] | undefined) ?? []).map(String));
       },
     )

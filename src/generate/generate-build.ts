@@ -1,13 +1,20 @@
 import { dirname, join, relative } from 'node:path';
-import type { Connection, RemoteStep } from '../describe/declarations.js';
+import type { Connection } from '../api/connection.js';
+import type { RemoteStep } from '../describe/declarations.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { shellJoin } from '../util/shell-quote.js';
-import { STATE_DIR } from '../util/state-dir.js';
+import {
+  gitignorePath,
+  globStatePath as globStateFile,
+  profilePath,
+  readyStampPath,
+  STATE_DIR,
+} from '../layout/local-state.js';
 import { buildGraph } from './build-graph.js';
 import type { GlobState } from './globs.js';
 import { loadDescription } from './load-description.js';
 import { DEFAULT_REMOTE_JOBS, manifestFor, type RemoteProfile } from './ninja-graph.js';
-import { profileId, writeProfile } from './profiles.js';
+import { profileId, writeProfile } from '../api/profile.js';
 import { shimCommand } from './shim-command.js';
 
 export interface GenerateOptions {
@@ -49,14 +56,14 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     const id = profileId(step.connection);
     const profile = {
       id,
-      path: relative('.', join(STATE_DIR, 'profiles', `${id}.json`)),
+      path: relative('.', profilePath(STATE_DIR, id)),
       jobs: step.connection.options.jobs ?? DEFAULT_REMOTE_JOBS,
-      readyStamp: join(STATE_DIR, 'ready', id),
+      readyStamp: readyStampPath(STATE_DIR, id),
     };
     profiles.set(step.connection, profile);
     return profile;
   };
-  const globStatePath = join(STATE_DIR, `${options.output}.globs.json`);
+  const globStatePath = globStateFile(STATE_DIR, options.output);
   const regenerateCommand = `${shimCommand('remote-gen')} ${shellJoin([
     '-f',
     options.description,
@@ -84,10 +91,11 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
   );
 
   writeFileAtomic(
-    join(STATE_DIR, '.gitignore'),
+    gitignorePath(STATE_DIR),
     '# Written by remote-gen and remote-exec: profiles, locks, instance state.\n*\n',
   );
-  for (const [connection, profile] of profiles) writeProfile(STATE_DIR, profile.id, connection);
+  for (const [connection, profile] of profiles)
+    writeProfile(profilePath(STATE_DIR, profile.id), connection);
   // Before build.ninja, which must not be older than this input of its own.
   if (graph.globs.length > 0) {
     const state: GlobState = {

@@ -21,7 +21,10 @@ export function cloudProcesses(stateDir: string): number[] {
   for (let grew = true; grew;) {
     grew = false;
     for (const row of rows)
-      if (found.has(row.ppid) && !found.has(row.pid)) (found.add(row.pid), (grew = true));
+      if (found.has(row.ppid) && !found.has(row.pid)) {
+        found.add(row.pid);
+        grew = true;
+      }
   }
   return [...found];
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusTrailer } from '../../src/exec/status-trailer.js';
-import { statusMarker } from '../../src/exec/step-supervisor.js';
+import { StatusTrailer } from '../../src/exec/job/status-trailer.js';
+import { statusMarker } from '../../src/exec/job/step-supervisor.js';
 
 const marker = statusMarker('0123456789abcdef');
 

@@ -2,7 +2,7 @@ import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UserError } from '../util/user-error.js';
+import { UserError } from '../../util/user-error.js';
 
 /** Who holds a lock: a pid alone would name whatever process reuses it after the holder died. */
 interface Holder {

@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parentFolders, projectPath } from '../transport/project-path.js';
-import { UserError } from '../util/user-error.js';
+import { parentFolders, projectPath } from '../../transport/project-path.js';
+import { UserError } from '../../util/user-error.js';
 
 function lstatOrUndefined(path: string) {
   try {

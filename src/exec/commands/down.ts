@@ -1,14 +1,19 @@
 import { resolve } from 'node:path';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { createEc2Client } from '../cloud/ec2-client.js';
-import { describeInstance, findOurInstances, terminateInstances } from '../cloud/instances.js';
-import { PROFILE_TAG, PROJECT_TAG } from '../cloud/tags.js';
-import type { ClientArgs } from '../describe/types.js';
-import { isUserError } from '../util/user-error.js';
-import { forgetInstance, readInstanceState, UnreadableStateError } from './instance-state.js';
-import type { JobProfile, ProfileSelector } from './job-profile.js';
+import type { ProfileSelector } from '../../api/job-request.js';
+import { createEc2Client } from '../../cloud/ec2-client.js';
+import { describeInstance, findOurInstances, terminateInstances } from '../../cloud/instances.js';
+import { PROFILE_TAG, PROJECT_TAG } from '../../cloud/tags.js';
+import type { ClientArgs } from '../../api/connection.js';
+import { isUserError } from '../../util/user-error.js';
+import {
+  forgetInstance,
+  readInstanceState,
+  UnreadableStateError,
+} from '../instance/instance-state.js';
+import type { JobProfile } from '../select-profile.js';
 import { selectProfiles } from './profile-list.js';
-import { printProgress } from './progress.js';
+import { printProgress } from '../progress.js';
 
 export interface DownRequest extends ProfileSelector {
   all: boolean;

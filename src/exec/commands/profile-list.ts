@@ -1,14 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { PROFILES_DIR } from '../generate/profiles.js';
-import { UserError } from '../util/user-error.js';
-import {
-  defaultStateDir,
-  selectProfile,
-  type JobProfile,
-  type ProfileSelector,
-  type ProfileUse,
-} from './job-profile.js';
+import type { ProfileSelector } from '../../api/job-request.js';
+import type { ProfileUse } from '../../api/profile.js';
+import { defaultStateDir, profilesDir } from '../../layout/local-state.js';
+import { UserError } from '../../util/user-error.js';
+import { selectProfile, type JobProfile } from '../select-profile.js';
 
 /** The state folder a selector without --profile or --config means. */
 export function selectedStateDir(selector: ProfileSelector): string {
@@ -17,7 +13,7 @@ export function selectedStateDir(selector: ProfileSelector): string {
 
 /** Ids of the profiles remote-gen wrote into a state folder. */
 export function profileIds(stateDir: string): string[] {
-  const dir = join(stateDir, PROFILES_DIR);
+  const dir = profilesDir(stateDir);
   return existsSync(dir)
     ? readdirSync(dir)
         .filter((name) => name.endsWith('.json'))
@@ -33,7 +29,7 @@ export function selectProfiles(selector: ProfileSelector, use: ProfileUse = 'ssh
   const ids = profileIds(stateDir);
   if (ids.length === 0)
     throw new UserError(
-      `no connection profiles in ${join(stateDir, PROFILES_DIR)}: run remote-gen first, or give --config remote.json`,
+      `no connection profiles in ${profilesDir(stateDir)}: run remote-gen first, or give --config remote.json`,
     );
   return ids.map((profile) => selectProfile({ profile, stateDir }, use));
 }

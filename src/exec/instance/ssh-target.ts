@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { connect, type Transport } from '../transport/index.js';
+import { connect, type Transport } from '../../transport/index.js';
 import type { InstanceState } from './instance-state.js';
-import type { JobProfile } from './job-profile.js';
-import type { Progress } from './progress.js';
+import type { JobProfile } from '../select-profile.js';
+import type { Progress } from '../progress.js';
 
-export { isUnreachable } from '../transport/index.js';
+export { isUnreachable } from '../../transport/index.js';
 
 export interface ReachOptions {
   /** Host key fingerprints the cloud published, for an instance not yet pinned. */

@@ -1,16 +1,17 @@
 import { Writable } from 'node:stream';
-import { createEc2Client } from '../cloud/ec2-client.js';
-import { describeInstance } from '../cloud/instances.js';
-import { isUserError } from '../util/user-error.js';
-import { formatDuration } from './duration.js';
-import { REMOTE_HOME } from './idle-watchdog.js';
-import { isReady, readInstanceState, type InstanceState } from './instance-state.js';
-import type { JobProfile, ProfileSelector } from './job-profile.js';
+import type { ProfileSelector } from '../../api/job-request.js';
+import { createEc2Client } from '../../cloud/ec2-client.js';
+import { describeInstance } from '../../cloud/instances.js';
+import { isUserError } from '../../util/user-error.js';
+import { INSTANCE_PATHS } from '../../layout/instance-home.js';
+import { formatDuration } from '../../util/duration.js';
+import { isReady, readInstanceState, type InstanceState } from '../instance/instance-state.js';
+import type { JobProfile } from '../select-profile.js';
 import { profilesInManifest, selectProfiles } from './profile-list.js';
-import { quiet } from './progress.js';
-import { connectToInstance } from './ssh-target.js';
+import { quiet } from '../progress.js';
+import { connectToInstance } from '../instance/ssh-target.js';
 
-const ACTIVITY = `cd "$HOME/${REMOTE_HOME}" && echo $(date +%s) $(stat -c %Y activity) $(cat jobs.log 2>/dev/null | wc -l)`;
+const ACTIVITY = `${INSTANCE_PATHS}; echo $(date +%s) $(stat -c %Y "$activity") $(cat "$jobs_log" 2>/dev/null | wc -l)`;
 
 async function activity(job: JobProfile, state: InstanceState): Promise<string> {
   try {

@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { shellQuote } from '../util/shell-quote.js';
-import { UserError } from '../util/user-error.js';
+import { jobDir as instanceJobDir } from '../../layout/instance-home.js';
+import { scratchDir } from '../../layout/local-state.js';
+import { shellQuote } from '../../util/shell-quote.js';
+import { UserError } from '../../util/user-error.js';
 import { cancelOnSignals } from './cancel-on-signals.js';
 import { checkInputsExist } from './check-inputs.js';
-import { REMOTE_HOME } from './idle-watchdog.js';
-import { selectProfile } from './job-profile.js';
+import { selectProfile } from '../select-profile.js';
 import { placeOutputs } from './place-outputs.js';
-import { printProgress, quiet } from './progress.js';
-import { reachInstance } from './provision.js';
-import type { JobRequest } from './run-job.js';
-import { connectToInstance } from './ssh-target.js';
+import { printProgress, quiet } from '../progress.js';
+import { reachInstance } from '../instance/provision.js';
+import type { JobRequest } from '../../api/job-request.js';
+import { connectToInstance } from '../instance/ssh-target.js';
 import { stepPaths } from './step-paths.js';
 import { startStepCommand } from './step-supervisor.js';
 import { heartbeatSeconds, SupervisedStep } from './supervised-step.js';
@@ -36,8 +37,8 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
   let transport = first;
   const connectMs = connecting();
   const jobId = randomBytes(8).toString('hex');
-  const jobDir = `${REMOTE_HOME}/jobs/${jobId}`;
-  const scratch = join(job.stateDir, 'scratch', jobId);
+  const jobDir = instanceJobDir(jobId);
+  const scratch = scratchDir(job.stateDir, jobId);
   let step: SupervisedStep | undefined;
   const signals = cancelOnSignals(() => step?.cancel());
   try {

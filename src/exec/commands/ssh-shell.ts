@@ -1,13 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fingerprint } from '../transport/index.js';
-import { UserError } from '../util/user-error.js';
-import { exitStatus } from './exit-status.js';
-import type { ProfileSelector } from './job-profile.js';
+import { resolve } from 'node:path';
+import type { ProfileSelector } from '../../api/job-request.js';
+import { knownHostsPath } from '../../layout/local-state.js';
+import { fingerprint } from '../../transport/index.js';
+import { UserError } from '../../util/user-error.js';
+import { exitStatus } from '../job/exit-status.js';
 import { describeProfiles, selectProfiles } from './profile-list.js';
-import { printProgress } from './progress.js';
-import { reachInstance } from './provision.js';
+import { printProgress } from '../progress.js';
+import { reachInstance } from '../instance/provision.js';
 
 /**
  * The host's keys as ssh-keyscan sees them, kept only if one matches the fingerprint pinned at provisioning,
@@ -41,7 +42,7 @@ export async function runSsh(selector: ProfileSelector, command: string[]): Prom
   await transport.close();
   const { sshArgs } = job!.profile;
   const port = sshArgs.port ?? 22;
-  const knownHosts = join(job!.stateDir, 'known_hosts');
+  const knownHosts = knownHostsPath(job!.stateDir);
   writeFileSync(knownHosts, pinnedKnownHosts(state.address, port, state.hostKey ?? hostKey), {
     mode: 0o600,
   });

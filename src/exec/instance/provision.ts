@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { createEc2Client } from '../cloud/ec2-client.js';
+import { createEc2Client } from '../../cloud/ec2-client.js';
 import {
   consoleHostKeys,
   describeInstance,
@@ -11,23 +11,23 @@ import {
   waitUntilRunning,
   waitUntilStopped,
   type InstanceView,
-} from '../cloud/instances.js';
-import { PROFILE_TAG, PROJECT_TAG, TOOL_NAME, TOOL_TAG } from '../cloud/tags.js';
-import { userDataWithGuard } from '../cloud/user-data.js';
-import type { Transport } from '../transport/index.js';
-import { isUserError, UserError } from '../util/user-error.js';
+} from '../../cloud/instances.js';
+import { PROFILE_TAG, PROJECT_TAG, TOOL_NAME, TOOL_TAG } from '../../cloud/tags.js';
+import { userDataWithGuard } from '../../cloud/user-data.js';
+import type { Transport } from '../../transport/index.js';
+import { isUserError, UserError } from '../../util/user-error.js';
+import { instanceLockPath } from '../../layout/local-state.js';
 import { withFileLock } from './file-lock.js';
 import { bootGuardScript, DEFAULT_IDLE_MINUTES, startWatchdogCommand } from './idle-watchdog.js';
 import {
   forgetInstance,
   isReady,
-  lockPath,
   readInstanceState,
   writeInstanceState,
   type InstanceState,
 } from './instance-state.js';
-import type { JobProfile } from './job-profile.js';
-import { printProgress, type Progress, warn } from './progress.js';
+import type { JobProfile } from '../select-profile.js';
+import { printProgress, type Progress, warn } from '../progress.js';
 import { connectToInstance, isUnreachable } from './ssh-target.js';
 
 export interface ReadyInstance {
@@ -232,7 +232,7 @@ export async function reachInstance(job: JobProfile, progress: Progress): Promis
     }
   }
   return withFileLock(
-    lockPath(job.stateDir, job.id),
+    instanceLockPath(job.stateDir, job.id),
     async () => {
       const current = readInstanceState(job.stateDir, job.id);
       const changedWhileWaiting =

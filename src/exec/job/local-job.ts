@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkInputsExist } from './check-inputs.js';
 import { exitStatus } from './exit-status.js';
-import type { JobRequest } from './run-job.js';
+import type { JobRequest } from '../../api/job-request.js';
 import { stepBaseDir, stepPaths } from './step-paths.js';
 
 /**

@@ -1,7 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
-import type { Transport } from '../transport/index.js';
-import { UserError } from '../util/user-error.js';
-import { warn } from './progress.js';
+import type { Transport } from '../../transport/index.js';
+import { UserError } from '../../util/user-error.js';
+import { warn } from '../progress.js';
 import { StatusTrailer } from './status-trailer.js';
 import { attachStepCommand, statusMarker, STEP_GONE } from './step-supervisor.js';
 

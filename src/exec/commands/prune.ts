@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { profilePath } from '../generate/profiles.js';
-import { UserError } from '../util/user-error.js';
+import type { ProfileSelector } from '../../api/job-request.js';
+import { instanceLockPath, profilePath } from '../../layout/local-state.js';
+import { UserError } from '../../util/user-error.js';
 import { downProfile } from './down.js';
-import { lockPath } from './instance-state.js';
-import { selectProfile, type ProfileSelector } from './job-profile.js';
+import { selectProfile } from '../select-profile.js';
 import { profileIds, profilesInManifest, selectedStateDir } from './profile-list.js';
-import { printProgress } from './progress.js';
+import { printProgress } from '../progress.js';
 
 /**
  * `remote-exec prune`: forgets the profiles the current build.ninja no longer names, terminating the instance of
@@ -23,7 +23,7 @@ export async function runPrune(selector: ProfileSelector): Promise<number> {
   for (const id of stale) {
     await downProfile(selectProfile({ profile: id, stateDir }, 'aws'));
     rmSync(profilePath(stateDir, id), { force: true });
-    rmSync(lockPath(stateDir, id), { force: true });
+    rmSync(instanceLockPath(stateDir, id), { force: true });
     printProgress(`${id}: no longer in build.ninja; pruned`);
   }
   if (stale.length === 0) printProgress('nothing to prune: build.ninja names every profile');

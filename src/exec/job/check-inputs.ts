@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { UserError } from '../util/user-error.js';
+import { UserError } from '../../util/user-error.js';
 
 export function checkInputsExist(inputs: readonly string[]): void {
   const missing = inputs.filter((path) => !existsSync(path));

@@ -1,21 +1,19 @@
-import { shellQuote } from '../util/shell-quote.js';
-
-/** The instance's own folder for scons-remote, relative to the login user's home (where ssh commands start). */
-export const REMOTE_HOME = '.scons-remote';
+import { INSTANCE_PATHS } from '../../layout/instance-home.js';
+import { shellQuote } from '../../util/shell-quote.js';
 
 // Runs on the instance, detached, so that idle termination needs neither this machine nor AWS credentials:
 // a closed laptop or a killed build still ends in a shutdown. A job counts as running while its shell lives.
-const WATCHDOG = `dir="$HOME/${REMOTE_HOME}"
+const WATCHDOG = `${INSTANCE_PATHS}
 idle_seconds=$1
 interval=$2
 while sleep "$interval"; do
   busy=
-  for marker in "$dir"/running/*; do
+  for marker in "$running"/*; do
     [ -e "$marker" ] || continue
     if kill -0 "$(cat "$marker")" 2>/dev/null; then busy=1; else rm -f "$marker"; fi
   done
-  if [ -n "$busy" ]; then touch "$dir/activity"; continue; fi
-  last=$(stat -c %Y "$dir/activity" 2>/dev/null || echo 0)
+  if [ -n "$busy" ]; then touch "$activity"; continue; fi
+  last=$(stat -c %Y "$activity" 2>/dev/null || echo 0)
   if [ $(( $(date +%s) - last )) -ge "$idle_seconds" ]; then
     sudo shutdown -h now
     exit 0
@@ -28,11 +26,11 @@ export function startWatchdogCommand(idleMinutes: number, graceSeconds = 0): str
   const idleSeconds = Math.max(1, Math.round(idleMinutes * 60)) + graceSeconds;
   const interval = Math.min(30, Math.max(1, Math.floor(idleSeconds / 10)));
   return [
-    `dir="$HOME/${REMOTE_HOME}"`,
-    'mkdir -p "$dir/running" "$dir/jobs" && touch "$dir/activity"',
-    `printf '%s' ${shellQuote(WATCHDOG)} > "$dir/watchdog.sh"`,
-    'if [ -f "$dir/watchdog.pid" ] && kill -0 "$(cat "$dir/watchdog.pid")" 2>/dev/null; then kill "$(cat "$dir/watchdog.pid")"; fi',
-    `setsid nohup sh "$dir/watchdog.sh" ${idleSeconds} ${interval} </dev/null >/dev/null 2>&1 & echo $! > "$dir/watchdog.pid"`,
+    INSTANCE_PATHS,
+    'mkdir -p "$running" "$jobs" && touch "$activity"',
+    `printf '%s' ${shellQuote(WATCHDOG)} > "$watchdog"`,
+    'if [ -f "$watchdog_pid" ] && kill -0 "$(cat "$watchdog_pid")" 2>/dev/null; then kill "$(cat "$watchdog_pid")"; fi',
+    `setsid nohup sh "$watchdog" ${idleSeconds} ${interval} </dev/null >/dev/null 2>&1 & echo $! > "$watchdog_pid"`,
   ].join('\n');
 }
 

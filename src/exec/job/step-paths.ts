@@ -1,8 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { STATE_DIR } from '../util/state-dir.js';
-import { UserError } from '../util/user-error.js';
-import type { ProfileSelector } from './job-profile.js';
+import type { ProfileSelector } from '../../api/job-request.js';
+import { STATE_DIR } from '../../layout/local-state.js';
+import { UserError } from '../../util/user-error.js';
 
 /** A step's paths, all relative to the folder the step runs for, which the job folder on the instance mirrors. */
 export interface StepPaths {

@@ -1,8 +1,8 @@
 import { closeSync, mkdirSync, openSync, utimesSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ProfileSelector } from './job-profile.js';
-import { isLocalMode } from './mode.js';
-import { printProgress } from './progress.js';
+import type { ProfileSelector } from '../../api/job-request.js';
+import { isLocalMode } from '../job/mode.js';
+import { printProgress } from '../progress.js';
 
 export interface UpRequest extends ProfileSelector {
   stamp?: string;
@@ -21,7 +21,7 @@ function touch(path: string): void {
  */
 export async function runUp(request: UpRequest): Promise<number> {
   if (!isLocalMode()) {
-    const { reachInstance } = await import('./provision.js');
+    const { reachInstance } = await import('../instance/provision.js');
     const { selectProfiles } = await import('./profile-list.js');
     for (const job of selectProfiles(request)) {
       const { state, transport } = await reachInstance(job, printProgress);

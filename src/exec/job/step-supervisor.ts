@@ -1,12 +1,11 @@
 import { posix } from 'node:path';
-import { shellJoin, shellQuote } from '../util/shell-quote.js';
-import { REMOTE_HOME } from './idle-watchdog.js';
+import { shellJoin, shellQuote } from '../../util/shell-quote.js';
+import { INSTANCE_PATHS } from '../../layout/instance-home.js';
 
 // A step runs on the instance under a supervisor (POSIX sh, coreutils; the instance has nothing more),
 // so that a client that is gone (killed, or its network down longer than the heartbeat bound) or that
 // cancels stops the step and its whole process group, and a client that only lost its connection can
-// attach again and read the rest of the output from the logs. Control files live in
-// ~/.scons-remote/steps/<job>; the job folder ~/.scons-remote/jobs/<job> stands for the step's folder.
+// attach again and read the rest of the output from the logs (paths: src/layout/instance-home.ts).
 
 /** The exit status of an attach that found no step to attach to (cleaned up after its client was away). */
 export const STEP_GONE = 3;
@@ -17,12 +16,7 @@ export function statusMarker(jobId: string): string {
 }
 
 const PRELUDE = (jobId: string) =>
-  [
-    `base="$HOME/${REMOTE_HOME}"`,
-    `id=${jobId}`,
-    'job="$base/jobs/$id"',
-    'ctl="$base/steps/$id"',
-  ].join('; ');
+  [INSTANCE_PATHS, `id=${jobId}`, 'job="$jobs/$id"', 'ctl="$steps/$id"'].join('; ');
 
 const TRAILER = `trailer() { printf '\\036scons-remote:%s:%s\\n' "$id" "$1" >&2; }`;
 
@@ -42,11 +36,12 @@ done`;
 // Its pid in the running marker keeps the idle watchdog waiting until the outputs are fetched or the
 // client is gone.
 const SUPERVISOR = `trap '' HUP PIPE
-base=$1 id=$2 bound=$3 grace=$4 command=$5
-job="$base/jobs/$id" ctl="$base/steps/$id"
+${INSTANCE_PATHS}
+id=$1 bound=$2 grace=$3 command=$4
+job="$jobs/$id" ctl="$steps/$id"
 ${TRAILER}
 fresh() { [ $(( $(date +%s) - $(stat -c %Y "$ctl/beat" 2>/dev/null || echo 0) )) -lt "$bound" ]; }
-echo $$ > "$base/running/$id"; : > "$base/activity"; echo "$id" >> "$base/jobs.log"
+echo $$ > "$running/$id"; : > "$activity"; echo "$id" >> "$jobs_log"
 tee -p -a "$ctl/out" < "$ctl/o" & echo $! > "$ctl/out.pid"
 tee -p -a "$ctl/err" < "$ctl/e" >&2 & echo $! > "$ctl/err.pid"
 setsid sh -c "$command" > "$ctl/o" 2> "$ctl/e" < /dev/null &
@@ -68,8 +63,8 @@ trailer $status
 exec > /dev/null 2>&1
 while [ ! -e "$ctl/done" ] && [ ! -e "$ctl/cancel" ] && fresh; do sleep 1; done
 rm -rf "$job" "$ctl"
-rm -f "$base/running/$id"
-touch "$base/activity"`;
+rm -f "$running/$id"
+touch "$activity"`;
 
 export interface StepStart {
   jobId: string;
@@ -92,12 +87,12 @@ export function startStepCommand(step: StepStart): string {
   const outputsReady = outputDirs.length ? `&& mkdir -p -- ${shellJoin(outputDirs)}` : '';
   const workDir = shellQuote(step.workDir);
   const inWorkDir = step.workDir ? `&& mkdir -p -- ${workDir} && cd ${workDir}` : '';
-  const supervisorArgs = `"$base" "$id" ${step.heartbeatSeconds} ${KILL_GRACE_SECONDS} ${shellQuote(step.command)}`;
+  const supervisorArgs = `"$id" ${step.heartbeatSeconds} ${KILL_GRACE_SECONDS} ${shellQuote(step.command)}`;
   return [
     PRELUDE(step.jobId),
     TRAILER,
     'fail() { echo "remote-exec: $1" >&2; trailer 255; exit 255; }',
-    'mkdir -p "$ctl" "$base/running" || fail "cannot make $ctl"',
+    'mkdir -p "$ctl" "$running" || fail "cannot make $ctl"',
     `cd "$job" ${outputsReady} ${inWorkDir} || fail "cannot prepare $job"`,
     ': > "$ctl/out"; : > "$ctl/err"; : > "$ctl/beat"',
     'mkfifo "$ctl/o" "$ctl/e" || fail "cannot make the step\'s pipes"',

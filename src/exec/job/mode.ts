@@ -1,4 +1,4 @@
-import { UserError } from '../util/user-error.js';
+import { UserError } from '../../util/user-error.js';
 
 /**
  * `SCONS_REMOTE_MODE`: unset or empty runs steps remotely, `local` or `remote` (any letter case) as said.

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
-import { UserError } from '../util/user-error.js';
+import { instanceStatePath as statePath, readyStampPath } from '../../layout/local-state.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { UserError } from '../../util/user-error.js';
 
 /**
  * What the tool knows of a profile's instance, written the moment RunInstances returns so that no instance it
@@ -23,23 +23,6 @@ export interface InstanceState {
   phase?: 'launching' | 'ready' | 'terminated';
   /** Why provisioning last failed, for `status`. */
   failure?: string;
-}
-
-export function instancesDir(stateDir: string): string {
-  return join(stateDir, 'instances');
-}
-
-export function statePath(stateDir: string, profileId: string): string {
-  return join(instancesDir(stateDir), `${profileId}.json`);
-}
-
-export function lockPath(stateDir: string, profileId: string): string {
-  return join(instancesDir(stateDir), `${profileId}.lock`);
-}
-
-/** The stamp build.ninja's provision edge touches once the instance is ready (see src/generate). */
-export function readyStampPath(stateDir: string, profileId: string): string {
-  return join(stateDir, 'ready', profileId);
 }
 
 export function isReady(state: InstanceState): boolean {

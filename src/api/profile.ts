@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { UserError } from '../util/user-error.js';
+import { checkConnectionArgs, type Connection } from './connection.js';
+
+// A profile is one connection as remote-exec reads it: written by remote-gen under
+// .scons-remote/profiles/<id>.json, or written by hand as a remote.json for Makefiles. Both are
+// read here, and only here, into a checked Connection.
+
+/** The user's arguments as given, never any credential or key. */
+export type Profile = Connection;
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Equal connections share one id (and so one instance); the id is stable across regenerations. */
+export function profileId(connection: Connection): string {
+  return createHash('sha256').update(canonicalJson(connection)).digest('hex').slice(0, 12);
+}
+
+/** Always rewritten: profiles are outputs of build.ninja's generator edge, as new as build.ninja. */
+export function writeProfile(path: string, connection: Connection): void {
+  const profile: Profile = { ...connection };
+  writeFileAtomic(path, `${JSON.stringify(profile, null, 2)}\n`);
+}
+
+function readJson(path: string, what: string): unknown {
+  if (!existsSync(path)) throw new UserError(`${path}: no such ${what}`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UserError(`${path}: not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const KEYS = ['clientArgs', 'instanceArgs', 'sshArgs', 'options'];
+
+/** What the reader will be used for: SSH to the instance (the key must exist), or AWS calls only. */
+export type ProfileUse = 'ssh' | 'aws';
+
+/**
+ * Reads a profile or remote.json at `path`: `{ clientArgs, instanceArgs, sshArgs, options? }`,
+ * with no secrets in it; a relative privateKeyPath is relative to `baseDir`.
+ */
+export function readProfile(path: string, baseDir: string, use: ProfileUse): Profile {
+  const value = readJson(path, 'connection profile');
+  if (!isObject(value))
+    throw new UserError(
+      `${path}: expected a JSON object with clientArgs, instanceArgs and sshArgs`,
+    );
+  for (const key of Object.keys(value)) {
+    if (!KEYS.includes(key)) throw new UserError(`${path}: unknown key '${key}'`);
+  }
+  for (const key of KEYS) {
+    const optional = key === 'options' && value[key] === undefined;
+    if (!optional && !isObject(value[key]))
+      throw new UserError(`${path}: '${key}' must be an object`);
+  }
+  const connection = { options: {}, ...value } as Connection;
+  const { privateKeyPath: _unchecked, ...withoutKey } = connection.sshArgs;
+  const sshArgs = use === 'ssh' ? connection.sshArgs : withoutKey;
+  checkConnectionArgs(connection.clientArgs, sshArgs, path, baseDir);
+  return connection;
+}
