@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { shellJoin } from '../src/util/shell-quote.js';
 import { tempDir } from '../test/helpers/cli.js';
 
 // Commands that run as a user runs them (a fresh process each time) are timed by hyperfine, Debian's
-// /usr/bin/hyperfine: it subtracts the shell's own start-up and reports medians as JSON.
+// /usr/bin/hyperfine, one run per call, in turns with what they are compared with: on a shared
+// machine the load changes from minute to minute, and measuring one side's runs after the other's
+// made ratios swing by 2x. Each command runs under `sh -c`, as ninja and make run steps; hyperfine's
+// own shell (-N off) would cost a second of calibration per call.
 
 export interface Benchmark {
   name: string;
@@ -19,25 +23,18 @@ export interface Benchmark {
 }
 
 interface Export {
-  results: { median: number }[];
+  results: { times: number[] }[];
 }
 
-/** The median wall time of `benchmark`, in ms; hyperfine's progress goes to stderr. */
-export async function medianMs(benchmark: Benchmark): Promise<number> {
+const inShell = (command: string) => shellJoin(['sh', '-c', command]);
+
+/** One timed run (after `warmup` untimed ones), in ms; hyperfine's progress goes to stderr. */
+async function timedRun(benchmark: Benchmark, warmup: number): Promise<number> {
   const json = join(tempDir(), 'hyperfine.json');
   const args = [
-    '--style',
-    'basic',
-    '--runs',
-    String(benchmark.runs),
-    '--warmup',
-    String(benchmark.warmup ?? 0),
-    ...(benchmark.prepare ? ['--prepare', benchmark.prepare] : []),
-    '--export-json',
-    json,
-    '--command-name',
-    benchmark.name,
-    benchmark.command,
+    ...['-N', '--style', 'basic', '--runs', '1', '--warmup', String(warmup)],
+    ...(benchmark.prepare ? ['--prepare', inShell(benchmark.prepare)] : []),
+    ...['--export-json', json, '--command-name', benchmark.name, inShell(benchmark.command)],
   ];
   const status = await new Promise<number | null>((resolve, reject) => {
     const child = spawn('hyperfine', args, {
@@ -50,6 +47,22 @@ export async function medianMs(benchmark: Benchmark): Promise<number> {
   });
   if (status !== 0)
     throw new Error(`bench: '${benchmark.name}' failed (hyperfine exited ${status})`);
-  const exported = JSON.parse(readFileSync(json, 'utf8')) as Export;
-  return exported.results[0]!.median * 1000;
+  return (JSON.parse(readFileSync(json, 'utf8')) as Export).results[0]!.times[0]! * 1000;
+}
+
+export function median(times: readonly number[]): number {
+  return [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+/** The median wall time of each benchmark in ms, their runs taken in turns, round by round. */
+export async function mediansMs(benchmarks: readonly Benchmark[]): Promise<number[]> {
+  const times = benchmarks.map((): number[] => []);
+  const rounds = Math.max(...benchmarks.map((benchmark) => benchmark.runs));
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, benchmark] of benchmarks.entries()) {
+      if (round >= benchmark.runs) continue;
+      times[index]!.push(await timedRun(benchmark, round === 0 ? (benchmark.warmup ?? 0) : 0));
+    }
+  }
+  return times.map(median);
 }

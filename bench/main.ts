@@ -23,15 +23,18 @@ const started = new Date();
 const loadBefore = loadAverage();
 const cloud = await startCloud({ bootDelayMs: 50 });
 let rows: Row[];
+let relayed: Awaited<ReturnType<typeof relayedProject>> | undefined;
 try {
   const project = await benchProject(cloud);
   const steps = await stepRows(project, plan);
-  const inputs = await inputRows(project, plan, steps.warmStepMs);
-  const bytes = await bytesRows(await relayedProject(cloud), plan);
-  const generator = await generatorRows(plan, steps.nodeMs);
+  const inputs = await inputRows(project, plan);
+  relayed = await relayedProject(cloud);
+  const bytes = await bytesRows(relayed, plan);
+  const generator = await generatorRows(plan);
   const transfers = await transferRows(cloud, project, plan);
   rows = [...steps.overhead, ...inputs, ...bytes, ...generator, steps.local, ...transfers];
 } finally {
+  relayed?.relay.close();
   await cloud.stop();
 }
 const written = writePerformanceDoc(rows, describeMachine(), {

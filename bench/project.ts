@@ -64,8 +64,13 @@ export async function benchProject(cloud: Cloud): Promise<BenchProject> {
  */
 export async function relayedProject(cloud: Cloud): Promise<BenchProject & { relay: ByteRelay }> {
   const started = start(cloud, { sshArgs: { port: RELAY_PORT }, sshRetries: 8 });
+  let failed = false;
+  started.launched.catch(() => (failed = true));
   let host: string | undefined;
-  while (!(host = instanceAddress(cloud, started.dir))) await sleep(20);
+  while (!(host = instanceAddress(cloud, started.dir))) {
+    if (failed) await started.launched;
+    await sleep(20);
+  }
   const relay = await ByteRelay.start(host, RELAY_PORT, cloud.sshPort);
   await started.launched;
   return { ...withHost(cloud, started, host), relay };

@@ -9,8 +9,9 @@ const PERFORMANCE_MD = fileURLToPath(new URL('../../docs/PERFORMANCE.md', import
 const METHOD = [
   'Everything runs against the emulated cloud on loopback (each instance a real OpenSSH `sshd` on its',
   'own 127.x address), so the ratios compare like with like; a real network adds its round trips to',
-  'both sides. Commands are timed by hyperfine (median of fresh processes, as make and ninja run',
-  'them), each against the baseline measured in the same run on the same instance.',
+  'both sides. Commands are timed by hyperfine, each run a fresh process under `sh -c` as make and',
+  'ninja run steps, one run per call, in turns with the baseline (round by round, so that a change',
+  'in the load of a shared machine weighs on both); the table shows medians.',
   '',
   '- *warm remote step*: `remote-exec --config remote.json -- true` on an instance already up, after',
   '  warm-up runs; *new connection*: OpenSSH `ssh host true`.',

@@ -1,6 +1,6 @@
 import type { Budget } from './budget.js';
 import { writeStepsMakefile } from './fixtures.js';
-import { medianMs } from './hyperfine.js';
+import { mediansMs } from './hyperfine.js';
 import type { BenchProject } from './project.js';
 import type { Row } from './table.js';
 
@@ -13,54 +13,56 @@ export interface StepTimes {
   /** Issue 9's first three rows. */
   overhead: Row[];
   local: Row;
-  nodeMs: number;
-  warmStepMs: number;
 }
 
 export async function stepRows(project: BenchProject, budget: Budget): Promise<StepTimes> {
   const at = { cwd: project.dir, env: project.env };
-  const nodeMs = await medianMs({ name: 'node -e 0', command: NODE, runs: budget.runs(20), ...at });
-  const warmStepMs = await medianMs({
-    name: 'remote-exec -- true',
-    command: `${project.remoteExec} -- true`,
-    runs: budget.runs(10),
-    warmup: budget.warmup(2),
-    ...at,
-  });
-  const sshMs = await medianMs({
-    name: 'ssh host true',
-    command: project.openssh.ssh('true'),
-    runs: budget.runs(10),
-    warmup: budget.warmup(1),
-    ...at,
-  });
-  const makefile = writeStepsMakefile(project.dir, project.remoteExec, PARALLEL_STEPS);
-  const makeMs = await medianMs({
-    name: `make -j16, ${PARALLEL_STEPS} steps`,
-    command: `make -s -j16 -f ${makefile}`,
-    runs: budget.runs(2),
-    ...at,
-  });
-  const master = await project.openssh.controlMaster(project.dir);
-  let controlMasterMs: number;
-  try {
-    controlMasterMs = await medianMs({
-      name: `xargs -P16 ssh host true (ControlMaster), ${PARALLEL_STEPS} times`,
-      command: `seq ${PARALLEL_STEPS} | xargs -P16 -I{} ${master.commandOver('true')}`,
-      runs: budget.runs(3),
+  const [nodeMs, warmStepMs, sshMs, localMs] = await mediansMs([
+    { name: 'node -e 0', command: NODE, runs: budget.runs(20), ...at },
+    {
+      name: 'remote-exec -- true',
+      command: `${project.remoteExec} -- true`,
+      runs: budget.runs(10),
+      warmup: budget.warmup(2),
+      ...at,
+    },
+    {
+      name: 'ssh host true',
+      command: project.openssh.ssh('true'),
+      runs: budget.runs(10),
       warmup: budget.warmup(1),
       ...at,
-    });
+    },
+    {
+      name: 'SCONS_REMOTE_MODE=local remote-exec -- true',
+      command: `SCONS_REMOTE_MODE=local ${project.remoteExec} -- true`,
+      runs: budget.runs(10),
+      warmup: budget.warmup(1),
+      ...at,
+    },
+  ]);
+  const makefile = writeStepsMakefile(project.dir, project.remoteExec, PARALLEL_STEPS);
+  const master = await project.openssh.controlMaster(project.dir);
+  let makeMs: number, controlMasterMs: number;
+  try {
+    [makeMs, controlMasterMs] = await mediansMs([
+      {
+        name: `make -j16, ${PARALLEL_STEPS} steps`,
+        command: `make -s -j16 -f ${makefile}`,
+        runs: budget.runs(2),
+        ...at,
+      },
+      {
+        name: `xargs -P16 ssh host true (ControlMaster), ${PARALLEL_STEPS} times`,
+        command: `seq ${PARALLEL_STEPS} | xargs -P16 -I{} ${master.commandOver('true')}`,
+        runs: budget.runs(2),
+        warmup: budget.warmup(1),
+        ...at,
+      },
+    ]);
   } finally {
     await master.stop();
   }
-  const localMs = await medianMs({
-    name: 'SCONS_REMOTE_MODE=local remote-exec -- true',
-    command: `SCONS_REMOTE_MODE=local ${project.remoteExec} -- true`,
-    runs: budget.runs(10),
-    warmup: budget.warmup(1),
-    ...at,
-  });
   const overhead: Row[] = [
     {
       measure: 'warm remote step `remote-exec … -- true` / `node -e 0`',
@@ -95,5 +97,5 @@ export async function stepRows(project: BenchProject, budget: Budget): Promise<S
     unit: 'ms',
     maxRatio: 1.2,
   };
-  return { overhead, local, nodeMs, warmStepMs };
+  return { overhead, local };
 }

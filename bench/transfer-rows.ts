@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Cloud } from '../src/emulator/index.js';
 import { connect } from '../src/transport/index.js';
 import type { Budget } from './budget.js';
+import { median } from './hyperfine.js';
 import { BIG_FILE, SMALL_FOLDER } from './fixtures.js';
 import { inProject, type BenchProject } from './project.js';
 import type { Row } from './table.js';
@@ -11,19 +12,27 @@ import type { Row } from './table.js';
 // rsync -a (each also a new connection). Timed here, in the bench's process, not by hyperfine: the
 // transport is a library, not a command.
 
-async function medianOf(
-  runs: number,
-  task: () => Promise<unknown>,
-  before?: () => Promise<unknown>,
-) {
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    await before?.();
-    const start = performance.now();
-    await task();
-    times.push(performance.now() - start);
+interface Timed {
+  run: () => Promise<unknown>;
+  /** Untimed, before each run. */
+  before?: () => Promise<unknown>;
+}
+
+async function timed({ run, before }: Timed): Promise<number> {
+  await before?.();
+  const start = performance.now();
+  await run();
+  return performance.now() - start;
+}
+
+/** Medians of ours and theirs (ms), their runs taken in turns as hyperfine.ts does. */
+async function inTurns(runs: number, ours: Timed, theirs: Timed): Promise<[number, number]> {
+  const times: [number[], number[]] = [[], []];
+  for (let round = 0; round < runs; round++) {
+    times[0].push(await timed(ours));
+    times[1].push(await timed(theirs));
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  return [median(times[0]), median(times[1])];
 }
 
 export async function transferRows(
@@ -60,35 +69,28 @@ export async function transferRows(
     unit: 'ms',
     maxRatio: max,
   });
-  const putBig = await medianOf(
+  const [putBig, scpUp] = await inTurns(
     runs,
-    viaTransport((t) => t.put(project.dir, [BIG_FILE], 'xfer')),
+    { run: viaTransport((t) => t.put(project.dir, [BIG_FILE], 'xfer')) },
+    { run: shell(openssh.scpUp(BIG_FILE, 'scp-big.bin')) },
   );
-  const scpUp = await medianOf(runs, shell(openssh.scpUp(BIG_FILE, 'scp-big.bin')));
-  const getBig = await medianOf(
+  const [getBig, scpDown] = await inTurns(
     runs,
-    viaTransport((t) => t.get('xfer', [BIG_FILE], back)),
-    clearBack,
+    { run: viaTransport((t) => t.get('xfer', [BIG_FILE], back)), before: clearBack },
+    { run: shell(openssh.scpDown('xfer/big.bin', 'back')), before: clearBack },
   );
-  const scpDown = await medianOf(runs, shell(openssh.scpDown('xfer/big.bin', 'back')), clearBack);
-  const putSmall = await medianOf(
+  const [putSmall, rsyncUp] = await inTurns(
     runs,
-    viaTransport((t) => t.put(project.dir, [SMALL_FOLDER], 'xfer')),
+    { run: viaTransport((t) => t.put(project.dir, [SMALL_FOLDER], 'xfer')) },
+    {
+      run: shell(openssh.rsyncUp(`${SMALL_FOLDER}/`, 'rsync-small/')),
+      before: shell(openssh.ssh('rm -rf rsync-small')),
+    },
   );
-  const rsyncUp = await medianOf(
+  const [getSmall, rsyncDown] = await inTurns(
     runs,
-    shell(openssh.rsyncUp(`${SMALL_FOLDER}/`, 'rsync-small/')),
-    shell(openssh.ssh('rm -rf rsync-small')),
-  );
-  const getSmall = await medianOf(
-    runs,
-    viaTransport((t) => t.get('xfer', [SMALL_FOLDER], back)),
-    clearBack,
-  );
-  const rsyncDown = await medianOf(
-    runs,
-    shell(openssh.rsyncDown('xfer/small/', 'back/')),
-    clearBack,
+    { run: viaTransport((t) => t.get('xfer', [SMALL_FOLDER], back)), before: clearBack },
+    { run: shell(openssh.rsyncDown('xfer/small/', 'back/')), before: clearBack },
   );
   return [
     row('transport: upload 200 MB (connect, put, close) / `scp`', putBig, scpUp, '`scp`', 1),
