@@ -45,11 +45,16 @@ function kindAt(path: string): 'missing' | 'directory' | 'symlink' | 'other' {
 }
 
 function fileBody(fd: number): EntryBody {
+  let open = true;
   return {
     async write(chunk) {
       for (let written = 0; written < chunk.length;) written += writeSync(fd, chunk, written);
     },
-    close: async () => closeSync(fd),
+    // Once only: a second close could close whatever file has been given the number since.
+    close: async () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
   };
 }
 
