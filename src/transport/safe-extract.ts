@@ -1,5 +1,13 @@
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, symlink, unlink, type FileHandle } from 'node:fs/promises';
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  symlinkSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { isDeclared, linkStaysInside, parentFolders, projectPath } from './project-path.js';
 import { ArchiveError } from './tar-header.js';
@@ -9,6 +17,9 @@ import type { EntryBody, EntryHandler, TarEntry } from './tar-reader.js';
 // that stay inside the project; owner, setuid/setgid and times are never taken from the archive (files get the
 // local user, the umask's modes with the executable bit kept, and the time of extraction); nothing is ever
 // written through a symbolic link.
+//
+// The file system calls are synchronous: each is short, and a download of 1000 files of 4 KB made
+// four round trips to libuv's thread pool per file (lstat, open, write, close), 0.5 s of waiting.
 
 export class RefusedEntry extends ArchiveError {
   constructor(name: string, reason: string) {
@@ -23,9 +34,9 @@ function article(kind: string): string {
   return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
 }
 
-async function kindAt(path: string): Promise<'missing' | 'directory' | 'symlink' | 'other'> {
+function kindAt(path: string): 'missing' | 'directory' | 'symlink' | 'other' {
   try {
-    const stat = await lstat(path);
+    const stat = lstatSync(path);
     return stat.isDirectory() ? 'directory' : stat.isSymbolicLink() ? 'symlink' : 'other';
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
@@ -33,13 +44,17 @@ async function kindAt(path: string): Promise<'missing' | 'directory' | 'symlink'
   }
 }
 
-function fileBody(handle: FileHandle): EntryBody {
+function fileBody(fd: number): EntryBody {
+  let open = true;
   return {
     async write(chunk) {
-      for (let written = 0; written < chunk.length;)
-        written += (await handle.write(chunk, written)).bytesWritten;
+      for (let written = 0; written < chunk.length;) written += writeSync(fd, chunk, written);
     },
-    close: () => handle.close(),
+    // Once only: a second close could close whatever file has been given the number since.
+    close: async () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
   };
 }
 
@@ -48,10 +63,10 @@ export function extractInto(root: string, declared: readonly string[]): EntryHan
   const folders = new Set<string>();
 
   // Makes each missing folder on the way; an existing one must be a real folder, never a link to elsewhere.
-  async function makeParents(name: string): Promise<void> {
+  function makeParents(name: string): void {
     for (const folder of parentFolders(name)) {
       if (folders.has(folder)) continue;
-      const found = await kindAt(join(root, folder));
+      const found = kindAt(join(root, folder));
       if (found === 'symlink') {
         throw new RefusedEntry(
           name,
@@ -59,22 +74,22 @@ export function extractInto(root: string, declared: readonly string[]): EntryHan
         );
       }
       if (found === 'other') throw new RefusedEntry(name, `'${folder}' is not a folder`);
-      if (found === 'missing') await mkdir(join(root, folder));
+      if (found === 'missing') mkdirSync(join(root, folder));
       folders.add(folder);
     }
   }
 
   // A later entry of the same name replaces an earlier one, as tar does (a folder is only ever merged into).
-  async function clear(
+  function clear(
     name: string,
     path: string,
     replacement: TarEntry['kind'],
-  ): Promise<'missing' | 'directory'> {
-    const found = await kindAt(path);
+  ): 'missing' | 'directory' {
+    const found = kindAt(path);
     if (found === 'directory' && replacement !== 'directory') {
       throw new RefusedEntry(name, 'a folder of that name came first');
     }
-    if (found === 'symlink' || found === 'other') await unlink(path);
+    if (found === 'symlink' || found === 'other') unlinkSync(path);
     return found === 'directory' ? 'directory' : 'missing';
   }
 
@@ -93,18 +108,18 @@ export function extractInto(root: string, declared: readonly string[]): EntryHan
     if (entry.kind === 'symlink' && !linkStaysInside(name, entry.linkName)) {
       throw new RefusedEntry(name, `a symbolic link to '${entry.linkName}', outside the project`);
     }
-    await makeParents(name);
+    makeParents(name);
     const path = join(root, name);
-    const existing = await clear(name, path, entry.kind);
+    const existing = clear(name, path, entry.kind);
     if (entry.kind === 'directory') {
-      if (existing === 'missing') await mkdir(path);
+      if (existing === 'missing') mkdirSync(path);
       folders.add(name);
       return undefined;
     }
     if (entry.kind === 'symlink') {
-      await symlink(entry.linkName, path);
+      symlinkSync(entry.linkName, path);
       return undefined;
     }
-    return fileBody(await open(path, CREATE_FILE, entry.mode & 0o111 ? 0o777 : 0o666));
+    return fileBody(openSync(path, CREATE_FILE, entry.mode & 0o111 ? 0o777 : 0o666));
   };
 }

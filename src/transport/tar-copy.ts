@@ -10,6 +10,7 @@ import { projectPath } from './project-path.js';
 import { extractInto, RefusedEntry } from './safe-extract.js';
 import { ArchiveError } from './tar-header.js';
 import { TarReader } from './tar-reader.js';
+import { capSendAhead } from './send-ahead.js';
 
 // Files travel as one tar stream over one exec channel: a whole tree in a single round trip. Uploads use the
 // system tar on both ends; downloads are read by our own reader, which trusts nothing the instance sends.
@@ -54,6 +55,7 @@ export async function putTree(
     client,
     `umask 077 && mkdir -p -- ${dir} && ${untar}`,
   );
+  capSendAhead(channel);
   const remoteErr = collect(channel.stderr);
   channel.resume();
   const args = relPaths.length

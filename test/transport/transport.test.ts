@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   mkdirSync,
@@ -129,6 +130,23 @@ describe('transport over ssh2 to a real sshd', () => {
       readFileSync(join(local, 'plain.txt')),
       'a hard link comes back as a file',
     );
+  });
+
+  it('round-trips a file many SSH windows long and a thousand small files, byte for byte', async () => {
+    // Uploads run only part of the window ahead of sshd (send-ahead.ts): this one needs many of the
+    // instance's window adjustments to arrive, and so would hang if the cap kept them from coming.
+    const local = tempDir();
+    writeFileSync(join(local, 'large.bin'), randomBytes(12 * 1024 * 1024));
+    mkdirSync(join(local, 'many'));
+    for (let i = 0; i < 1000; i++) writeFileSync(join(local, `many/${i}.txt`), randomBytes(4096));
+    await transport.put(local, ['large.bin', 'many'], 'transfer/big');
+    const back = tempDir();
+    await transport.get('transfer/big', ['large.bin', 'many'], back);
+    assert.deepEqual(readFileSync(join(back, 'large.bin')), readFileSync(join(local, 'large.bin')));
+    for (let i = 0; i < 1000; i++) {
+      const name = `many/${i}.txt`;
+      assert.deepEqual(readFileSync(join(back, name)), readFileSync(join(local, name)), name);
+    }
   });
 
   it('reports every path as missing, without failing, when none exists', async () => {
