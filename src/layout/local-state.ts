@@ -59,3 +59,25 @@ export function defaultStateDir(): string {
     if (dirname(dir) === dir) return resolve(STATE_DIR);
   }
 }
+
+// agent/<key>.sock, .log, .pid, .lock: the project's agent (one per environment key), its log,
+// its process id and the lock under which a step starts it.
+function agentDir(stateDir: string): string {
+  return join(stateDir, 'agent');
+}
+
+export function agentSocketPath(stateDir: string, key: string): string {
+  return join(agentDir(stateDir), `${key}.sock`);
+}
+
+export function agentLogPath(stateDir: string, key: string): string {
+  return join(agentDir(stateDir), `${key}.log`);
+}
+
+export function agentPidPath(stateDir: string, key: string): string {
+  return join(agentDir(stateDir), `${key}.pid`);
+}
+
+export function agentLockPath(stateDir: string, key: string): string {
+  return join(agentDir(stateDir), `${key}.lock`);
+}
