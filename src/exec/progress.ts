@@ -8,8 +8,7 @@ export function routeMessages(to: () => NodeJS.WritableStream): void {
   messages = to;
 }
 
-export const printProgress: Progress = (message) =>
-  messages().write(`remote-exec: ${message}\n`);
+export const printProgress: Progress = (message) => messages().write(`remote-exec: ${message}\n`);
 
 export const quiet: Progress = () => {};
 

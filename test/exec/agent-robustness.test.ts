@@ -73,8 +73,9 @@ describe('the project agent, when it is dead, stale, wedged, killed or its insta
   const step = (dir: string, command = 'cat in.txt') =>
     remoteExecAsync(dir, env, ['--config', 'remote.json', '--in', 'in.txt', '--', command]);
   const agentsStarted = (dir: string) =>
-    readFileSync(paths(dir).log, 'utf8').split('\n').filter((line) => / listening on /.test(line))
-      .length;
+    readFileSync(paths(dir).log, 'utf8')
+      .split('\n')
+      .filter((line) => / listening on /.test(line)).length;
 
   before(async () => {
     cloud = await testCloud();
@@ -82,7 +83,8 @@ describe('the project agent, when it is dead, stale, wedged, killed or its insta
   });
   after(async () => {
     for (const child of impostors) child.kill('SIGKILL');
-    for (const dir of projects) await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
+    for (const dir of projects)
+      await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
     await cloud.stop();
   });
 
@@ -114,9 +116,7 @@ describe('the project agent, when it is dead, stale, wedged, killed or its insta
 
   it('starts one agent for eight steps started at once', async () => {
     const dir = project();
-    const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => step(dir, `echo ${i}`)),
-    );
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => step(dir, `echo ${i}`)));
     results.forEach((result, i) => assert.deepEqual([result.status, result.stdout], [0, `${i}\n`]));
     assert.equal(agentsStarted(dir), 1);
   });

@@ -37,7 +37,8 @@ function runOn(link: AgentLink, job: JobMessage, cancellation: Cancellation): Pr
   let ran = false;
   let settled: Outcome | Error | undefined;
   cancellation.onCancel(() => {
-    if (!socket.destroyed) socket.write(encodeMessage({ type: 'cancel', signal: cancellation.received! }));
+    if (!socket.destroyed)
+      socket.write(encodeMessage({ type: 'cancel', signal: cancellation.received! }));
   });
   return new Promise((resolvePromise, reject) => {
     const handle = (chunk: Buffer) => {

@@ -34,7 +34,9 @@ export function handshake(socketPath: string): Promise<AgentLink | NoAgent> {
       resolve(outcome);
     };
     const timer = setTimeout(() => settle('wedged'), HANDSHAKE_TIMEOUT_MS);
-    socket.once('connect', () => socket.write(encodeMessage({ type: 'hello', version: PROTOCOL_VERSION })));
+    socket.once('connect', () =>
+      socket.write(encodeMessage({ type: 'hello', version: PROTOCOL_VERSION })),
+    );
     socket.on('error', () => settle('absent'));
     // Closed before a hello: an agent that is going away, or one that refuses our version.
     socket.on('close', () => settle('other-version'));

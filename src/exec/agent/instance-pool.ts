@@ -58,11 +58,12 @@ class ProfileConnections {
     const recorded = readInstanceState(this.job.stateDir, this.job.id);
     const replaced =
       this.#state !== undefined &&
-      (recorded?.instanceId !== this.#state.instanceId ||
-        recorded.address !== this.#state.address);
+      (recorded?.instanceId !== this.#state.instanceId || recorded.address !== this.#state.address);
     const stale = this.#connections.filter((pooled) => replaced || pooled.transport.lost);
     if (stale.length === 0) return;
-    this.log(`letting ${stale.length} connection(s) go (${replaced ? 'instance replaced' : 'lost'})`);
+    this.log(
+      `letting ${stale.length} connection(s) go (${replaced ? 'instance replaced' : 'lost'})`,
+    );
     this.#connections = this.#connections.filter((pooled) => !stale.includes(pooled));
     for (const pooled of stale) if (pooled.jobs === 0) void pooled.transport.close();
     if (replaced) this.#state = undefined;
@@ -81,7 +82,9 @@ class ProfileConnections {
     );
     this.#state = state;
     this.#connections.push({ transport, jobs: 0 });
-    this.log(`opened connection ${this.#connections.length} to ${state.instanceId} at ${state.address}`);
+    this.log(
+      `opened connection ${this.#connections.length} to ${state.instanceId} at ${state.address}`,
+    );
   }
 
   #lent(pooled: Pooled): LentInstance {
@@ -92,7 +95,8 @@ class ProfileConnections {
         pooled.jobs--;
         // After a drop the job attached again on a connection of its own.
         if (ended !== pooled.transport) await ended.close();
-        if (pooled.jobs === 0 && !this.#connections.includes(pooled)) await pooled.transport.close();
+        if (pooled.jobs === 0 && !this.#connections.includes(pooled))
+          await pooled.transport.close();
       },
     };
   }

@@ -2,11 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  agentLockPath,
-  agentLogPath,
-  agentSocketPath,
-} from '../../layout/local-state.js';
+import { agentLockPath, agentLogPath, agentSocketPath } from '../../layout/local-state.js';
 import { UserError } from '../../util/user-error.js';
 import { withFileLock } from '../instance/file-lock.js';
 import { handshake, type AgentLink } from './handshake.js';
@@ -60,8 +56,6 @@ export async function agentLink(stateDir: string, key: string): Promise<AgentLin
       if (typeof started !== 'string') return started;
       if (started !== 'absent') break;
     }
-    throw new UserError(
-      `the agent did not start; its log is ${agentLogPath(stateDir, key)}`,
-    );
+    throw new UserError(`the agent did not start; its log is ${agentLogPath(stateDir, key)}`);
   });
 }
