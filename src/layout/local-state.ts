@@ -7,6 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 //   ready/<id>              stamp build.ninja's provision edge touches once the instance is ready
 //   scratch/<job>/          outputs of one job while they are checked, before they are placed
 //   known_hosts             host keys for `remote-exec ssh`
+//   agent/<key>.sock        the project's agent (one per provisioning environment, see agent-key.ts);
+//                           .log its log, .pid its process id, .lock taken to start it
 //   <manifest>.globs.json   what each glob of the description matched, for `--check-globs`
 //   .gitignore              keeps all of it out of version control
 
@@ -60,8 +62,6 @@ export function defaultStateDir(): string {
   }
 }
 
-// agent/<key>.sock, .log, .pid, .lock: the project's agent (one per environment key), its log,
-// its process id and the lock under which a step starts it.
 function agentDir(stateDir: string): string {
   return join(stateDir, 'agent');
 }
