@@ -1,11 +1,17 @@
 /** The tool's own messages: on stderr, prefixed, so they are never mistaken for the command's output. */
 export type Progress = (message: string) => void;
 
-export const printProgress: Progress = (message) =>
-  process.stderr.write(`remote-exec: ${message}\n`);
+/** Where messages go: this process's stderr, or in the agent the stderr of the step they concern. */
+let messages: () => NodeJS.WritableStream = () => process.stderr;
+
+export function routeMessages(to: () => NodeJS.WritableStream): void {
+  messages = to;
+}
+
+export const printProgress: Progress = (message) => messages().write(`remote-exec: ${message}\n`);
 
 export const quiet: Progress = () => {};
 
 export function warn(message: string): void {
-  process.stderr.write(`remote-exec: warning: ${message}\n`);
+  messages().write(`remote-exec: warning: ${message}\n`);
 }

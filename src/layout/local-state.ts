@@ -7,6 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 //   ready/<id>              stamp build.ninja's provision edge touches once the instance is ready
 //   scratch/<job>/          outputs of one job while they are checked, before they are placed
 //   known_hosts             host keys for `remote-exec ssh`
+//   agent/<key>.sock        the project's agent (one per provisioning environment, see agent-key.ts);
+//                           .log its log, .pid its process id, .lock taken to start it
 //   <manifest>.globs.json   what each glob of the description matched, for `--check-globs`
 //   .gitignore              keeps all of it out of version control
 
@@ -58,4 +60,24 @@ export function defaultStateDir(): string {
     if (existsSync(profilesDir(join(dir, STATE_DIR)))) return join(dir, STATE_DIR);
     if (dirname(dir) === dir) return resolve(STATE_DIR);
   }
+}
+
+function agentDir(stateDir: string): string {
+  return join(stateDir, 'agent');
+}
+
+export function agentSocketPath(stateDir: string, key: string): string {
+  return join(agentDir(stateDir), `${key}.sock`);
+}
+
+export function agentLogPath(stateDir: string, key: string): string {
+  return join(agentDir(stateDir), `${key}.log`);
+}
+
+export function agentPidPath(stateDir: string, key: string): string {
+  return join(agentDir(stateDir), `${key}.pid`);
+}
+
+export function agentLockPath(stateDir: string, key: string): string {
+  return join(agentDir(stateDir), `${key}.lock`);
 }

@@ -36,6 +36,8 @@ const KEEPALIVE_COUNT_MAX = 3;
 export interface Transport {
   /** The fingerprint of the host key the server presented. */
   readonly hostKey: string;
+  /** The connection is gone (closed, or lost to the instance): a holder of it opens another. */
+  readonly lost: boolean;
   exec(command: string, io?: ExecIo): Promise<number>;
   put(localBase: string, relPaths: readonly string[], remoteDir: string): Promise<void>;
   get(
@@ -146,6 +148,9 @@ function transportOver(
   const liveness = new Liveness(client, socket, host, limits);
   return {
     hostKey,
+    get lost() {
+      return liveness.lost;
+    },
     exec: (command, io) => liveness.guard('the command', () => execCommand(client, command, io)),
     put: (localBase, relPaths, remoteDir) =>
       liveness.guard('upload', (signal) =>

@@ -41,6 +41,11 @@ export class Liveness {
     client.on('close', () => this.#lose('closed by the instance'));
   }
 
+  /** Whether the connection is gone (lost or closed): nothing more can run on it. */
+  get lost(): boolean {
+    return this.#why !== undefined;
+  }
+
   /** The connection is dead from now on (the first reason wins); whatever runs on it fails with that reason. */
   #lose(why: string): void {
     if (this.#why !== undefined) return;

@@ -1,6 +1,7 @@
 import { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { JobFolderPaths } from './job-folder-paths.js';
+import type { StepOutput } from './supervised-step.js';
 
 /**
  * Passes a step's output on with the instance's job-folder paths made local, so an editor can jump
@@ -32,12 +33,16 @@ export interface LocalPathsOutput {
   end(): Promise<void>;
 }
 
-/** The step's two output streams, passed on to this process's own with job-folder paths made local. */
-export function localPathsOutput(jobFolder: string, localFolder: string): LocalPathsOutput {
+/** The step's two output streams, passed on to `target` with job-folder paths made local. */
+export function localPathsOutput(
+  jobFolder: string,
+  localFolder: string,
+  target: StepOutput,
+): LocalPathsOutput {
   const stdout = localPathsStream(jobFolder, localFolder);
   const stderr = localPathsStream(jobFolder, localFolder);
-  stdout.pipe(process.stdout, { end: false });
-  stderr.pipe(process.stderr, { end: false });
+  stdout.pipe(target.stdout, { end: false });
+  stderr.pipe(target.stderr, { end: false });
   return {
     stdout,
     stderr,

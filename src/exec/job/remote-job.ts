@@ -3,19 +3,19 @@ import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { jobDir as instanceJobDir } from '../../layout/instance-home.js';
 import { scratchDir } from '../../layout/local-state.js';
+import type { Transport } from '../../transport/index.js';
 import { shellQuote } from '../../util/shell-quote.js';
 import { UserError } from '../../util/user-error.js';
-import { cancelOnSignals } from './cancel-on-signals.js';
-import { checkInputsExist } from './check-inputs.js';
-import { selectProfile } from '../select-profile.js';
+import type { Cancellation } from './cancellation.js';
+import { selectProfile, type JobProfile } from '../select-profile.js';
 import { placeOutputs } from './place-outputs.js';
-import { printProgress, quiet } from '../progress.js';
-import { reachInstance } from '../instance/provision.js';
+import { printProgress, quiet, type Progress } from '../progress.js';
+import type { ReadyInstance } from '../instance/provision.js';
 import type { JobRequest } from '../../api/job-request.js';
 import { connectToInstance } from '../instance/ssh-target.js';
 import { stepPaths, writtenPaths } from './step-paths.js';
 import { startStepCommand } from './step-supervisor.js';
-import { heartbeatSeconds, SupervisedStep } from './supervised-step.js';
+import { SupervisedStep, type StepOutput } from './supervised-step.js';
 import { JobFolderPaths } from './job-folder-paths.js';
 import { finishDepfile } from './local-depfile.js';
 import { localPathsOutput } from './local-paths-stream.js';
@@ -23,42 +23,56 @@ import { localPathsOutput } from './local-paths-stream.js';
 /** SSH attempts when attaching again to a step after its connection dropped. */
 const REATTACH_RETRIES = 6;
 
+/** An instance's connection lent to one job, given back when the job is over. */
+export interface LentInstance extends ReadyInstance {
+  /** Gives the connection back; `transport` is the one the job ended on (another after a drop). */
+  release(transport: Transport): Promise<void>;
+}
+
+/** What a job needs from whoever runs it (the agent, for a step's client). */
+export interface JobContext {
+  /** The client's working directory, which relative paths of the request are relative to. */
+  cwd: string;
+  heartbeatSeconds: number;
+  output: StepOutput;
+  cancellation: Cancellation;
+  reach(job: JobProfile, progress: Progress): Promise<LentInstance>;
+  /** Called when the inputs are up and the command is about to start on the instance. */
+  onRunning(): void;
+}
+
 function timer(): () => number {
   const start = process.hrtime.bigint();
   return () => Number((process.hrtime.bigint() - start) / 1_000_000n);
 }
 
 /** One step on the instance: upload inputs, run under the supervisor, bring outputs back atomically, clean up. */
-export async function runRemoteJob(request: JobRequest): Promise<number> {
+export async function runRemoteJob(request: JobRequest, context: JobContext): Promise<number> {
   const job = selectProfile(request);
-  const paths = stepPaths(
-    job.baseDir,
-    process.cwd(),
-    request.inputs,
-    request.outputs,
-    request.depfile,
-  );
+  const { cwd, cancellation } = context;
+  const paths = stepPaths(job.baseDir, cwd, request.inputs, request.outputs, request.depfile);
   const fetched = writtenPaths(paths);
-  checkInputsExist(request.inputs);
-  const heartbeat = heartbeatSeconds();
+  const heartbeat = context.heartbeatSeconds;
   const progress = request.verbose ? printProgress : quiet;
   const connecting = timer();
-  const { state, transport: first } = await reachInstance(job, progress);
-  let transport = first;
+  const lent = await context.reach(job, progress);
+  const { state } = lent;
+  let transport = lent.transport;
   const connectMs = connecting();
   const jobId = randomBytes(8).toString('hex');
   const jobDir = instanceJobDir(jobId);
   const scratch = scratchDir(job.stateDir, jobId);
   let step: SupervisedStep | undefined;
   // The command runs where its relative paths mean what they do here; absolute ones are rewritten.
-  const output = localPathsOutput(jobDir, paths.baseDir);
-  const signals = cancelOnSignals(() => step?.cancel());
+  const output = localPathsOutput(jobDir, paths.baseDir, context.output);
+  cancellation.onCancel(() => step?.cancel());
   try {
     const uploading = timer();
     await transport.put(paths.baseDir, paths.inputs, jobDir);
     const uploadMs = uploading();
-    if (signals.received) return signals.exitStatus();
+    if (cancellation.received) return cancellation.exitStatus();
     const running = timer();
+    context.onRunning();
     step = new SupervisedStep(jobId, heartbeat, output);
     const { command } = request;
     const start = startStepCommand({
@@ -72,21 +86,21 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
     const ran = await step.run(transport, start, reconnect);
     transport = ran.transport;
     const runMs = running();
-    if (signals.received) return signals.exitStatus();
+    if (cancellation.received) return cancellation.exitStatus();
     let downloadMs = 0;
     if (ran.status === 0 && fetched.length > 0) {
       const downloading = timer();
       const { missing: absent } = await transport.get(jobDir, fetched, scratch);
       const missing = absent.filter((path) => path !== paths.depfile);
       if (missing.length > 0) {
-        const named = missing.map(
-          (path) => `'${relative(process.cwd(), join(paths.baseDir, path))}'`,
-        );
+        const named = missing.map((path) => `'${relative(cwd, join(paths.baseDir, path))}'`);
         const plural = missing.length > 1 ? 's' : '';
         throw new UserError(
           `the command succeeded but did not produce declared output${plural} ${named.join(', ')}`,
         );
       }
+      // A client gone or cancelled during the download is told nothing built: nothing is placed.
+      if (cancellation.received) return cancellation.exitStatus();
       if (paths.depfile !== undefined) {
         const depfile = { name: request.depfile!, target: request.outputs[0] };
         const onInstance = new JobFolderPaths(jobDir, paths.baseDir, 'latin1');
@@ -102,7 +116,7 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
     return ran.status;
   } catch (error) {
     // A cancel cuts the step's channels short; what failed then is of no interest, the signal is.
-    if (signals.received) return signals.exitStatus();
+    if (cancellation.received) return cancellation.exitStatus();
     throw error;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -110,7 +124,6 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
     if (step) await step.finish();
     else await transport.exec(`rm -rf -- ${shellQuote(jobDir)}`).catch(() => undefined);
     await output.end();
-    signals.dispose();
-    await transport.close();
+    await lent.release(transport);
   }
 }

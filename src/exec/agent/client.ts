@@ -1,0 +1,112 @@
+import { resolve } from 'node:path';
+import {
+  encodeMessage,
+  FrameKind,
+  type AgentMessage,
+  type JobMessage,
+} from '../../api/agent-protocol.js';
+import type { JobRequest } from '../../api/job-request.js';
+import { agentLogPath } from '../../layout/local-state.js';
+import { UserError } from '../../util/user-error.js';
+import { cancelOnSignals } from '../job/cancel-on-signals.js';
+import type { Cancellation } from '../job/cancellation.js';
+import { checkInputsExist } from '../job/check-inputs.js';
+import { stepPaths } from '../job/step-paths.js';
+import { heartbeatSeconds } from '../job/supervised-step.js';
+import { selectProfile } from '../select-profile.js';
+import { agentKey } from './agent-key.js';
+import type { AgentLink } from './handshake.js';
+import { agentLink } from './start-agent.js';
+
+// The thin client a remote step is: it checks the request (so its mistakes are one line at once),
+// hands it to the project's agent, writes the step's output as it streams back, and exits with the
+// step's status. It loads neither ssh2 nor the AWS SDK.
+
+type Outcome = { status: number } | { agentGone: true; ran: boolean };
+
+class RemoteError extends Error {
+  constructor(message: string, stack: string) {
+    super(message);
+    this.stack = stack;
+  }
+}
+
+/** Sends the job on an agent link and plays its frames back until the step's end or the agent's. */
+function runOn(link: AgentLink, job: JobMessage, cancellation: Cancellation): Promise<Outcome> {
+  const { socket, reader } = link;
+  let ran = false;
+  let settled: Outcome | Error | undefined;
+  cancellation.onCancel(() => {
+    if (!socket.destroyed)
+      socket.write(encodeMessage({ type: 'cancel', signal: cancellation.received! }));
+  });
+  return new Promise((resolvePromise, reject) => {
+    const handle = (chunk: Buffer) => {
+      for (const frame of reader.push(chunk)) {
+        if (frame.kind === FrameKind.Message)
+          settled ??= outcomeOf(frame.message, () => (ran = true));
+        else (frame.kind === FrameKind.Stdout ? process.stdout : process.stderr).write(frame.bytes);
+      }
+    };
+    socket.on('data', handle);
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      const outcome = settled ?? { agentGone: true as const, ran };
+      if (outcome instanceof Error) reject(outcome);
+      else resolvePromise(outcome);
+    });
+    socket.write(encodeMessage(job));
+    socket.resume();
+  });
+}
+
+function outcomeOf(message: AgentMessage, running: () => void): Outcome | Error | undefined {
+  if (message.type === 'running') running();
+  else if (message.type === 'exit') return { status: message.status };
+  else if (message.type === 'error')
+    return message.stack
+      ? new RemoteError(message.message, message.stack)
+      : new UserError(message.message);
+  return undefined;
+}
+
+/**
+ * A step through the agent. When the agent dies before the step started on the instance, it is
+ * retried once with a new agent (nothing ran); after that, the step fails with one line.
+ */
+export async function runThroughAgent(request: JobRequest): Promise<number> {
+  const job = selectProfile(request);
+  const cwd = process.cwd();
+  stepPaths(job.baseDir, cwd, request.inputs, request.outputs, request.depfile);
+  checkInputsExist(request.inputs);
+  const message: JobMessage = {
+    type: 'job',
+    request: {
+      ...request,
+      config: request.config === undefined ? undefined : resolve(request.config),
+      stateDir: job.stateDir,
+    },
+    cwd,
+    heartbeatSeconds: heartbeatSeconds(),
+  };
+  const key = agentKey();
+  const signals = cancelOnSignals();
+  const { cancellation } = signals;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const link = await agentLink(job.stateDir, key);
+      if (cancellation.received) return cancellation.exitStatus();
+      const outcome = await runOn(link, message, cancellation);
+      if (cancellation.received) return cancellation.exitStatus();
+      if ('status' in outcome) return outcome.status;
+      if (outcome.ran || attempt === 2) {
+        const when = outcome.ran ? 'during the step' : 'before the step started';
+        throw new UserError(
+          `the agent (pid ${link.pid}) ended ${when}; its log is ${agentLogPath(job.stateDir, key)}`,
+        );
+      }
+    }
+  } finally {
+    signals.dispose();
+  }
+}
