@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 //   ready/<id>              stamp build.ninja's provision edge touches once the instance is ready
 //   scratch/<job>/          outputs of one job while they are checked, before they are placed
 //   known_hosts             host keys for `remote-exec ssh`
+//   hash-cache.json         SHA-256 digests of input files, by path and stat fingerprint
 //   <manifest>.globs.json   what each glob of the description matched, for `--check-globs`
 //   .gitignore              keeps all of it out of version control
 
@@ -42,6 +43,10 @@ export function scratchDir(stateDir: string, jobId: string): string {
 
 export function knownHostsPath(stateDir: string): string {
   return join(stateDir, 'known_hosts');
+}
+
+export function hashCachePath(stateDir: string): string {
+  return join(stateDir, 'hash-cache.json');
 }
 
 export function globStatePath(stateDir: string, manifest: string): string {

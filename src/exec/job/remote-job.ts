@@ -16,6 +16,8 @@ import { connectToInstance } from '../instance/ssh-target.js';
 import { stepPaths } from './step-paths.js';
 import { startStepCommand } from './step-supervisor.js';
 import { heartbeatSeconds, SupervisedStep } from './supervised-step.js';
+import { keepOutputs } from '../store/keep-outputs.js';
+import { uploadInputs } from '../store/upload-inputs.js';
 
 /** SSH attempts when attaching again to a step after its connection dropped. */
 const REATTACH_RETRIES = 6;
@@ -43,7 +45,7 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
   const signals = cancelOnSignals(() => step?.cancel());
   try {
     const uploading = timer();
-    await transport.put(paths.baseDir, paths.inputs, jobDir);
+    await uploadInputs(transport, job.stateDir, paths.baseDir, paths.inputs, jobId, progress);
     const uploadMs = uploading();
     if (signals.received) return signals.exitStatus();
     const running = timer();
@@ -76,6 +78,9 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
       }
       placeOutputs(scratch, paths.baseDir, paths.outputs);
       downloadMs = downloading();
+    }
+    if (ran.status === 0) {
+      await keepOutputs(transport, jobId, paths.outputs, job.profile.options.storeMegabytes);
     }
     progress(
       `timings: connect ${connectMs} ms, upload ${uploadMs} ms, run ${runMs} ms, download ${downloadMs} ms`,
