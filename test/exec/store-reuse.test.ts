@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
@@ -75,9 +84,9 @@ describe('the content-addressed store on the instance', () => {
         `  command = ${process.execPath} ${REMOTE_EXEC} --config remote.json --verbose` +
           ` --in $in --out $out -- $cmd`,
         'build big.bin: remote seed.txt',
-        '  cmd = 'head -c 3000000 /dev/urandom > big.bin'',
+        "  cmd = 'head -c 3000000 /dev/urandom > big.bin'",
         'build big.sum: remote big.bin',
-        '  cmd = 'sha256sum big.bin > big.sum'',
+        "  cmd = 'sha256sum big.bin > big.sum'",
         '',
       ].join('\n'),
     });
@@ -112,5 +121,19 @@ describe('the content-addressed store on the instance', () => {
     assert.deepEqual(await read(), { text: 'six\n', sent: 1 }, 'replaced by a rename');
     writeFileSync(path, 'one\n');
     assert.deepEqual(await read(), { text: 'one\n', sent: 0 }, 'back to content the store has');
+  });
+
+  it('never hands a step a wrong input when the hash cache holds a wrong digest', async () => {
+    const dir = project({ 'in.txt': 'true content\n' });
+    const path = realpathSync(join(dir, 'in.txt'));
+    const stats = statSync(path, { bigint: true });
+    const print = [stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join(':');
+    const files = { [path]: [print, createHash('sha256').update('forged').digest('hex')] };
+    mkdirSync(join(dir, '.scons-remote'), { recursive: true });
+    const cache = { format: 'scons-remote-hash-cache-1', files };
+    writeFileSync(join(dir, '.scons-remote/hash-cache.json'), JSON.stringify(cache));
+    const run = await step(dir, ['--in', 'in.txt', '--', 'cat in.txt']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, 'true content\n');
   });
 });

@@ -10,12 +10,15 @@ import { shellJoin } from '../../util/shell-quote.js';
 // Blobs are read-only (0444, or 0555) and carry one fixed mtime: a command that writes to an input
 // in place fails with "Permission denied" (as under Bazel's sandbox) instead of altering the store,
 // and one that makes it writable first changes its mode and mtime, which the next query sees as a
-// damaged blob and has sent again. Inputs thus show that fixed mtime on the instance.
+// damaged blob and has sent again. Inputs thus show that fixed mtime on the instance. Its odd
+// nanoseconds are what no tool restoring whole seconds produces: only a deliberate forgery of
+// mode, size and mtime together would go unseen (hashing every reused blob again would cost a
+// 200 MB input a second per step).
 // Recency is the blob's ctime, which every new hard link (each use in a job) renews: eviction drops
 // the blobs used longest ago until the store fits its bound.
 
-/** 2000-01-01T00:00:00Z: any fixed time works; one before 1980 would upset zip tools. */
-const BLOB_MTIME = 946684800;
+/** 2000-01-01T00:00:00.271828182Z: fixed, and after 1980 for zip tools. */
+const BLOB_MTIME = '946684800.271828182';
 
 /** The upload or the job folder could not be completed (a blob evicted meanwhile): start again. */
 export const STORE_RETRY = 3;
@@ -56,7 +59,7 @@ export function queryAndLinkScript(jobId: string, wantedBytes: number): string {
     `wanted=$(head -c ${wantedBytes})`,
     'missing=$(cd "$store" && {',
     '  printf "%s\\n" "$wanted"',
-    '  printf "%s\\n" "$wanted" | cut -d: -f1 | xargs -r stat -c "%n:%s:%Y:%a" -- 2>/dev/null',
+    '  printf "%s\\n" "$wanted" | cut -d: -f1 | xargs -r stat -c "%n:%s:%.9Y:%a" -- 2>/dev/null',
     '} | LC_ALL=C sort | uniq -u | cut -d: -f1 | uniq)',
     'if [ -n "$missing" ]; then printf "%s\\n" "$missing"; exec cat > /dev/null; fi',
     'tar -x --no-same-owner -f - && exit 0',

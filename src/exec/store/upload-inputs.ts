@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { HashCache } from '../../cas/hash-cache.js';
 import { buildInputTree, treeFiles, type InputTree } from '../../cas/input-tree.js';
-import type { Digest } from '../../cas/digest.js';
+import { digestOfFile, type Digest } from '../../cas/digest.js';
 import { incomingBlob, jobDir, storeBlob } from '../../layout/instance-home.js';
 import { hashCachePath } from '../../layout/local-state.js';
 import type { Transport } from '../../transport/index.js';
@@ -149,9 +149,12 @@ export async function uploadInputs(
   progress: Progress,
 ): Promise<UploadSummary> {
   for (let tries = 1; ; tries++) {
-    const cache = HashCache.load(hashCachePath(stateDir));
-    const tree = await buildInputTree(baseDir, inputs, (path) => cache.digest(path));
-    cache.save();
+    // A retry reads every input again: a wrong digest in the cache must not fail every try.
+    const cache = tries === 1 ? HashCache.load(hashCachePath(stateDir)) : undefined;
+    const tree = await buildInputTree(baseDir, inputs, (path) =>
+      cache ? cache.digest(path) : digestOfFile(path),
+    );
+    cache?.save();
     const jobPlan = plan(tree);
     const done = await attempt(transport, jobId, jobPlan);
     if (done) {
