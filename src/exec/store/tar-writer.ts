@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { BLOCK } from '../../transport/tar-header.js';
+import { UserError } from '../../util/user-error.js';
 
 // Writes the tar stream that fills the instance's store and assembles a job folder in one `tar -x`:
 // blobs under names we choose (their digests), folders, and hard links from a job's paths to the
@@ -69,11 +70,16 @@ function* paxHeader(name: string, size: number, link: string): Generator<Buffer>
  */
 async function* content(source: string, size: number): AsyncGenerator<Buffer> {
   let sent = 0;
-  if (size > 0) {
-    for await (const chunk of createReadStream(source, { start: 0, end: size - 1 })) {
-      sent += (chunk as Buffer).length;
-      yield chunk as Buffer;
+  try {
+    if (size > 0) {
+      for await (const chunk of createReadStream(source, { start: 0, end: size - 1 })) {
+        sent += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
     }
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UserError(`input '${source}' could not be read while uploading it (${reason})`);
   }
   for (; sent < size; sent += Math.min(size - sent, ZEROS.length)) {
     yield ZEROS.subarray(0, Math.min(size - sent, ZEROS.length));

@@ -1,4 +1,4 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { HashCache } from '../../cas/hash-cache.js';
 import { buildInputTree, treeFiles, type InputTree } from '../../cas/input-tree.js';
 import { digestOfFile, type Digest } from '../../cas/digest.js';
@@ -69,20 +69,6 @@ function* jobEntries(jobId: string, { folders, files }: Plan, sent: ReadonlySet<
   }
 }
 
-/** Runs `script` with `input` on stdin; its stdout and stderr, and exit status. */
-async function run(transport: Transport, script: string, input: Readable) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({ write: (chunk: Buffer, _encoding, done) => (append(chunk.toString()), done()) });
-  const status = await transport.exec(script, {
-    stdin: input,
-    stdout: sink((text) => (stdout += text)),
-    stderr: sink((text) => (stderr += text)),
-  });
-  return { status, stdout, stderr };
-}
-
 function lines(text: string): string[] {
   return text.split('\n').filter(Boolean);
 }
@@ -98,8 +84,7 @@ async function attempt(transport: Transport, jobId: string, plan: Plan) {
   const wanted = [...plan.blobs.values()].map((blob) => wantedLine(blob.digest, blob.isExecutable));
   const wantedText = Buffer.from(wanted.join(''));
   const links = tarStream(jobEntries(jobId, plan, new Set()));
-  const query = await run(
-    transport,
+  const query = await transport.send(
     queryAndLinkScript(jobId, wantedText.length),
     Readable.from(
       (async function* () {
@@ -128,7 +113,7 @@ async function attempt(transport: Transport, jobId: string, plan: Plan) {
     }
     yield* jobEntries(jobId, plan, sent);
   }
-  const upload = await run(transport, uploadScript(jobId), Readable.from(tarStream(entries())));
+  const upload = await transport.send(uploadScript(jobId), Readable.from(tarStream(entries())));
   if (upload.status === STORE_RETRY || upload.status === STORE_CHANGED) return undefined;
   if (upload.status !== 0)
     throw new UserError(`upload failed: ${lines(upload.stderr)[0] ?? upload.status}`);
