@@ -25,6 +25,8 @@ export interface ConnectionOptions {
   keepOnFailure?: boolean;
   /** An upload or download with no progress for this many seconds fails, as does a peer silent to keepalives. */
   stallSeconds?: number;
+  /** The instance keeps at most this many megabytes of inputs and outputs (default 4096) to send them only once. */
+  storeMegabytes?: number;
 }
 
 export interface Connection {

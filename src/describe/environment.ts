@@ -37,6 +37,7 @@ const CONNECTION_OPTION_KEYS = [
   'idleMinutes',
   'keepOnFailure',
   'stallSeconds',
+  'storeMegabytes',
 ] as const;
 const ENVIRONMENT_KEYS = ['ENV'] as const;
 
@@ -92,6 +93,7 @@ export class EnvironmentRemote {
     checkOptionKeys(options, CONNECTION_OPTION_KEYS, 'connectionInitialize options', location);
     positiveInteger(options.sshRetries, 'sshRetries', location);
     positiveInteger(options.jobs, 'jobs', location);
+    positiveInteger(options.storeMegabytes, 'storeMegabytes', location);
     if (
       options.stallSeconds !== undefined &&
       !(Number.isInteger(options.stallSeconds) && options.stallSeconds > 0)

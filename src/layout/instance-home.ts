@@ -5,6 +5,9 @@
 //   running/<job>   the pid of a step's supervisor: the idle watchdog waits while one lives
 //   activity        its mtime is the last sign of use; jobs.log holds one line per step run
 //   watchdog.sh     the idle watchdog, and watchdog.pid its pid
+//   store/<blob>    content-addressed inputs and outputs, named <sha256> or <sha256>.x (executable);
+//                   only eviction deletes them (src/exec/store/store-scripts.ts), never the watchdog
+//   store/incoming/<job>/  blobs of one upload or one step's outputs until they are checked
 // Scripts run on the instance take the paths from INSTANCE_PATHS, never spelling them out.
 
 const HOME = '.scons-remote';
@@ -14,10 +17,22 @@ export function jobDir(jobId: string): string {
   return `${HOME}/jobs/${jobId}`;
 }
 
+/** A blob of the store, relative to the login user's home; `name` is a digest's hash (+ `.x`). */
+export function storeBlob(name: string): string {
+  return `${HOME}/store/${name}`;
+}
+
+/** A blob received for `jobId`, before it is checked and moved into the store. */
+export function incomingBlob(jobId: string, name: string): string {
+  return `${HOME}/store/incoming/${jobId}/${name}`;
+}
+
 /** Shell assignments of every path above, for scripts run on the instance. */
 export const INSTANCE_PATHS = [
   `base="$HOME/${HOME}"`,
   'jobs="$base/jobs"',
+  'store="$base/store"',
+  'incoming="$base/store/incoming"',
   'steps="$base/steps"',
   'running="$base/running"',
   'activity="$base/activity"',

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 //   known_hosts             host keys for `remote-exec ssh`
 //   agent/<key>.sock        the project's agent (one per provisioning environment, see agent-key.ts);
 //                           .log its log, .pid its process id, .lock taken to start it
+//   hash-cache.json         SHA-256 digests of input files, by path and stat fingerprint
 //   <manifest>.globs.json   what each glob of the description matched, for `--check-globs`
 //   .gitignore              keeps all of it out of version control
 
@@ -44,6 +45,10 @@ export function scratchDir(stateDir: string, jobId: string): string {
 
 export function knownHostsPath(stateDir: string): string {
   return join(stateDir, 'known_hosts');
+}
+
+export function hashCachePath(stateDir: string): string {
+  return join(stateDir, 'hash-cache.json');
 }
 
 export function globStatePath(stateDir: string, manifest: string): string {

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, ConnectConfig } from 'ssh2';
 import { UserError } from '../util/user-error.js';
 import { SshUnreachableError } from './errors.js';
 import { execCommand, type ExecIo } from './exec-channel.js';
+import { execWithInput, type ExecResult } from './exec-with-input.js';
 import { fingerprint } from './host-key.js';
 import { Liveness, type Limits } from './liveness.js';
 import { getTree, putTree } from './tar-copy.js';
@@ -40,6 +42,8 @@ export interface Transport {
   readonly lost: boolean;
   exec(command: string, io?: ExecIo): Promise<number>;
   put(localBase: string, relPaths: readonly string[], remoteDir: string): Promise<void>;
+  /** Runs `command` with `input` on its stdin, guarded and watched as an upload. */
+  send(command: string, input: Readable): Promise<ExecResult>;
   get(
     remoteDir: string,
     relPaths: readonly string[],
@@ -156,6 +160,8 @@ function transportOver(
       liveness.guard('upload', (signal) =>
         putTree(client, localBase, relPaths, remoteDir, liveness, signal),
       ),
+    send: (command, input) =>
+      liveness.guard('upload', (signal) => execWithInput(client, command, input, liveness, signal)),
     get: (remoteDir, relPaths, localDir) =>
       liveness.guard('download', (signal) =>
         getTree(client, host, remoteDir, relPaths, localDir, liveness, signal),

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
 import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/cloud.js';
 import { configProject } from '../helpers/remote-project.js';
-import { hugeSparseFile, instanceRoot, until } from '../transport/instance-faults.js';
+import { instanceRoot, until } from '../transport/instance-faults.js';
 
 // The instance's sshd dies while a step's inputs go up, while it runs, or while its outputs come back: the step fails at once with one
 // line saying so (before, cleanup on the dead connection hung and the shim exited 13 saying nothing).
@@ -52,21 +53,23 @@ describe('a step whose instance dies', () => {
     'fails mid-upload with one line naming the instance and the phase',
     { timeout: 120_000 },
     async () => {
+      // Content goes up into the store's incoming folder before the job folder links it.
       const uploaded = (home: string) => {
-        const jobs = join(home, '.scons-remote/jobs');
+        const incoming = join(home, '.scons-remote/store/incoming');
         return (
-          existsSync(jobs) &&
-          readdirSync(jobs).some(
-            (job) =>
-              existsSync(join(jobs, job, 'big.bin')) &&
-              statSync(join(jobs, job, 'big.bin')).size > 0,
+          existsSync(incoming) &&
+          readdirSync(incoming).some((job) =>
+            readdirSync(join(incoming, job)).some(
+              (blob) => statSync(join(incoming, job, blob)).size > 0,
+            ),
           )
         );
       };
       const { result, host } = await killedStep(
         ['--in', 'big.bin', '--', 'true'],
         (_dir, home) => uploaded(home),
-        (dir) => hugeSparseFile(dir, 'big.bin'),
+        // Big enough to be caught mid-upload, small enough to hash first in seconds.
+        (dir) => execFileSync('truncate', ['-s', '2G', join(dir, 'big.bin')]),
       );
       assert.equal(result.status, 255);
       assert.match(

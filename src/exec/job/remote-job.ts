@@ -19,6 +19,8 @@ import { SupervisedStep, type StepOutput } from './supervised-step.js';
 import { JobFolderPaths } from './job-folder-paths.js';
 import { finishDepfile } from './local-depfile.js';
 import { localPathsOutput } from './local-paths-stream.js';
+import { keepOutputs } from '../store/keep-outputs.js';
+import { uploadInputs } from '../store/upload-inputs.js';
 
 /** SSH attempts when attaching again to a step after its connection dropped. */
 const REATTACH_RETRIES = 6;
@@ -68,7 +70,7 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
   cancellation.onCancel(() => step?.cancel());
   try {
     const uploading = timer();
-    await transport.put(paths.baseDir, paths.inputs, jobDir);
+    await uploadInputs(transport, job.stateDir, paths.baseDir, paths.inputs, jobId, progress);
     const uploadMs = uploading();
     if (cancellation.received) return cancellation.exitStatus();
     const running = timer();
@@ -109,6 +111,9 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
       }
       placeOutputs(scratch, paths.baseDir, paths.outputs);
       downloadMs = downloading();
+    }
+    if (ran.status === 0) {
+      await keepOutputs(transport, jobId, paths.outputs, job.profile.options.storeMegabytes);
     }
     progress(
       `timings: connect ${connectMs} ms, upload ${uploadMs} ms, run ${runMs} ms, download ${downloadMs} ms`,

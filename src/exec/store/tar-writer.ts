@@ -1,0 +1,106 @@
+import { createReadStream } from 'node:fs';
+import { BLOCK } from '../../transport/tar-header.js';
+import { UserError } from '../../util/user-error.js';
+
+// Writes the tar stream that fills the instance's store and assembles a job folder in one `tar -x`:
+// blobs under names we choose (their digests), folders, and hard links from a job's paths to the
+// store's blobs. System tar cannot name a member other than its path, hence our own writer. Names
+// longer than ustar's 100 bytes, and sizes past its 8 GiB, travel in a pax header before the entry.
+
+export type TarEntry =
+  | { kind: 'directory'; name: string }
+  | { kind: 'file'; name: string; source: string; size: number }
+  | { kind: 'hard link'; name: string; target: string };
+
+const USTAR_NAME_BYTES = 100;
+const USTAR_MAX_SIZE = 8 ** 11 - 1;
+const ZEROS = Buffer.alloc(BLOCK * 2);
+
+function octal(value: number, width: number): string {
+  return `${value.toString(8).padStart(width - 1, '0')}\0`;
+}
+
+function header(name: string, type: string, size: number, mode: number, link = ''): Buffer {
+  const block = Buffer.alloc(BLOCK);
+  block.write(name, 0, USTAR_NAME_BYTES);
+  block.write(octal(mode, 8), 100);
+  block.write(octal(0, 8), 108);
+  block.write(octal(0, 8), 116);
+  block.write(octal(size > USTAR_MAX_SIZE ? 0 : size, 12), 124);
+  block.write(octal(0, 12), 136);
+  block.write(' '.repeat(8), 148);
+  block.write(type, 156);
+  block.write(link, 157, USTAR_NAME_BYTES);
+  block.write('ustar\x0000', 257);
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return block;
+}
+
+/** A pax record: its own length in decimal counts the whole line, digits included. */
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  let length = Buffer.byteLength(body);
+  while (String(length).length + Buffer.byteLength(body) !== length) {
+    length = String(length).length + Buffer.byteLength(body);
+  }
+  return `${length}${body}`;
+}
+
+function padding(size: number): Buffer {
+  return ZEROS.subarray(0, (BLOCK - (size % BLOCK)) % BLOCK);
+}
+
+function* paxHeader(name: string, size: number, link: string): Generator<Buffer> {
+  const records =
+    (Buffer.byteLength(name) >= USTAR_NAME_BYTES ? paxRecord('path', name) : '') +
+    (Buffer.byteLength(link) >= USTAR_NAME_BYTES ? paxRecord('linkpath', link) : '') +
+    (size > USTAR_MAX_SIZE ? paxRecord('size', String(size)) : '');
+  if (!records) return;
+  const body = Buffer.from(records);
+  yield header('pax', 'x', body.length, 0o644);
+  yield body;
+  yield padding(body.length);
+}
+
+/**
+ * Exactly `size` bytes of `source`: a file that shrank since it was hashed is padded with zeros, so
+ * the archive stays whole and the instance's hash check refuses the blob.
+ */
+async function* content(source: string, size: number): AsyncGenerator<Buffer> {
+  let sent = 0;
+  try {
+    if (size > 0) {
+      for await (const chunk of createReadStream(source, { start: 0, end: size - 1 })) {
+        sent += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+    }
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UserError(`input '${source}' could not be read while uploading it (${reason})`);
+  }
+  for (; sent < size; sent += Math.min(size - sent, ZEROS.length)) {
+    yield ZEROS.subarray(0, Math.min(size - sent, ZEROS.length));
+  }
+  yield padding(size);
+}
+
+/** The archive of `entries`, ended as tar expects. */
+export async function* tarStream(entries: Iterable<TarEntry>): AsyncGenerator<Buffer> {
+  for (const entry of entries) {
+    if (entry.kind === 'directory') {
+      yield* paxHeader(`${entry.name}/`, 0, '');
+      yield header(`${entry.name}/`, '5', 0, 0o755);
+    } else if (entry.kind === 'hard link') {
+      yield* paxHeader(entry.name, 0, entry.target);
+      yield header(entry.name, '1', 0, 0o644, entry.target);
+    } else {
+      yield* paxHeader(entry.name, entry.size, '');
+      yield header(entry.name, '0', entry.size, 0o644);
+      yield* content(entry.source, entry.size);
+    }
+  }
+  yield ZEROS;
+}
