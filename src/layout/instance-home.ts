@@ -5,6 +5,7 @@
 //   running/<job>   the pid of a step's supervisor: the idle watchdog waits while one lives
 //   activity        its mtime is the last sign of use; jobs.log holds one line per step run
 //   watchdog.sh     the idle watchdog, and watchdog.pid its pid
+//   setup.sh        the connection's setup script, and setup.sha256 the hash of the last one that succeeded
 // Scripts run on the instance take the paths from INSTANCE_PATHS, never spelling them out.
 
 const HOME = '.scons-remote';
@@ -24,4 +25,6 @@ export const INSTANCE_PATHS = [
   'jobs_log="$base/jobs.log"',
   'watchdog="$base/watchdog.sh"',
   'watchdog_pid="$base/watchdog.pid"',
+  'setup_script="$base/setup.sh"',
+  'setup_hash="$base/setup.sha256"',
 ].join(' ');

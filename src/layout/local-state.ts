@@ -1,12 +1,14 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 // The one description of the local state folder, `.scons-remote/` beside build.ninja or a remote.json:
 //   profiles/<id>.json      connection arguments per profile (written by remote-gen, no secrets)
 //   instances/<id>.json     what is known of the profile's instance; instances/<id>.lock its lock
-//   ready/<id>              stamp build.ninja's provision edge touches once the instance is ready
+//   ready/<id>[.<env>]      stamp build.ninja's provision edge touches once the instance is ready (and
+//                           prepared as the environment id <env> of requires and setup says)
 //   scratch/<job>/          outputs of one job while they are checked, before they are placed
 //   known_hosts             host keys for `remote-exec ssh`
+//   trace.json              Chrome trace events of the last build's steps; trace.lock starts a new one
 //   <manifest>.globs.json   what each glob of the description matched, for `--check-globs`
 //   .gitignore              keeps all of it out of version control
 
@@ -32,8 +34,21 @@ export function instanceLockPath(stateDir: string, profileId: string): string {
   return join(instancesDir(stateDir), `${profileId}.lock`);
 }
 
-export function readyStampPath(stateDir: string, profileId: string): string {
-  return join(stateDir, 'ready', profileId);
+function readyDir(stateDir: string): string {
+  return join(stateDir, 'ready');
+}
+
+export function readyStampPath(stateDir: string, profileId: string, environment?: string): string {
+  return join(readyDir(stateDir), environment ? `${profileId}.${environment}` : profileId);
+}
+
+/** Every ready stamp of a profile, whatever environment it was made for. */
+export function readyStampsOf(stateDir: string, profileId: string): string[] {
+  const dir = readyDir(stateDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name === profileId || name.startsWith(`${profileId}.`))
+    .map((name) => join(dir, name));
 }
 
 export function scratchDir(stateDir: string, jobId: string): string {
@@ -42,6 +57,14 @@ export function scratchDir(stateDir: string, jobId: string): string {
 
 export function knownHostsPath(stateDir: string): string {
   return join(stateDir, 'known_hosts');
+}
+
+export function tracePath(stateDir: string): string {
+  return join(stateDir, 'trace.json');
+}
+
+export function traceLockPath(stateDir: string): string {
+  return join(stateDir, 'trace.lock');
 }
 
 export function globStatePath(stateDir: string, manifest: string): string {
@@ -58,4 +81,11 @@ export function defaultStateDir(): string {
     if (existsSync(profilesDir(join(dir, STATE_DIR)))) return join(dir, STATE_DIR);
     if (dirname(dir) === dir) return resolve(STATE_DIR);
   }
+}
+
+/** The state folder a step uses: --state-dir, else beside remote.json, else the nearest one. */
+export function stateDirOf(selector: { config?: string; stateDir?: string }): string {
+  if (selector.stateDir) return resolve(selector.stateDir);
+  if (selector.config) return join(dirname(resolve(selector.config)), STATE_DIR);
+  return defaultStateDir();
 }
