@@ -75,7 +75,8 @@ describe('options.setup and options.requires prepare the instance once', () => {
     const dir = makeBuild({ setup: counting('v1') });
     const build = await make(dir, TARGETS);
     assert.equal(build.status, 0, build.stdout + build.stderr);
-    for (const target of TARGETS) assert.equal(readFileSync(join(dir, target), 'utf8'), 'payload\n');
+    for (const target of TARGETS)
+      assert.equal(readFileSync(join(dir, target), 'utf8'), 'payload\n');
     assert.deepEqual(await setupRuns(dir), ['v1']);
     assert.equal(build.stdout.concat(build.stderr).split('setting up v1').length - 1, 1);
     assert.match(build.stderr, /remote-exec: running the setup script on i-\w+\n/);
@@ -131,7 +132,11 @@ describe('options.setup and options.requires prepare the instance once', () => {
   });
 
   it('builds when every requirement is met', async () => {
-    const requires = ['sh', { cmd: 'python3', version: '>=3.0, <99' }, { cmd: 'tar', version: '>=1' }];
+    const requires = [
+      'sh',
+      { cmd: 'python3', version: '>=3.0, <99' },
+      { cmd: 'tar', version: '>=1' },
+    ];
     const dir = makeBuild({ requires });
     const build = await make(dir);
     assert.equal(build.status, 0, build.stderr);

@@ -47,7 +47,9 @@ async function runSetup(transport: Transport, setup: string, instanceId: string)
   const io = { stdout: process.stderr, stderr: process.stderr };
   const status = await transport.exec(setupCommand(setup, hash), io);
   if (status !== 0)
-    throw new UserError(`the setup script failed on ${instanceId} (exit ${status}); see its output above`);
+    throw new UserError(
+      `the setup script failed on ${instanceId} (exit ${status}); see its output above`,
+    );
   printProgress(`setup done on ${instanceId} in ${elapsed(started)}`);
 }
 
