@@ -30,6 +30,7 @@ import type { JobProfile } from '../select-profile.js';
 import { printProgress, type Progress, warn } from '../progress.js';
 import { connectToInstance, isUnreachable } from './ssh-target.js';
 import { prepareEnvironment } from './environment.js';
+import { inPhase, phase } from '../trace/step-trace.js';
 import { environmentId } from '../../api/profile.js';
 
 export interface ReadyInstance {
@@ -229,7 +230,8 @@ async function prepared(
     // Another step just failed to prepare it so: the same error, not the same wait and output again.
     if (failedWhileWaiting && failed?.environment === environment)
       throw new UserError(failed.message);
-    await prepareEnvironment(ready.transport, job.profile.options, ready.state.instanceId);
+    const { options } = job.profile;
+    await inPhase('setup', () => prepareEnvironment(ready.transport, options, ready.state.instanceId));
   } catch (error) {
     await ready.transport.close();
     if (isUserError(error) && !failedWhileWaiting) {
@@ -263,9 +265,12 @@ export async function reachInstance(job: JobProfile, progress: Progress): Promis
       if (!isUnreachable(error)) throw error;
     }
   }
+  const waiting = phase('wait');
+  let waited = false;
   return withFileLock(
     instanceLockPath(job.stateDir, job.id),
     async () => {
+      if (waited) waiting();
       const current = readInstanceState(job.stateDir, job.id);
       const changedWhileWaiting =
         current !== undefined && JSON.stringify(current) !== JSON.stringify(known);
@@ -286,11 +291,17 @@ export async function reachInstance(job: JobProfile, progress: Progress): Promis
         );
       }
       const client = await createEc2Client(job.profile.clientArgs);
-      const ready =
-        (current && (await repair(client, job, current, progress))) ??
-        (await launchAndReach(client, job, progress));
+      const ready = await inPhase(
+        'provision',
+        async () =>
+          (current && (await repair(client, job, current, progress))) ??
+          launchAndReach(client, job, progress),
+      );
       return prepared(job, ready, false);
     },
-    (holder) => printProgress(`waiting for ${holder}, which is provisioning this instance`),
+    (holder) => {
+      waited = true;
+      printProgress(`waiting for ${holder}, which is provisioning this instance`);
+    },
   );
 }

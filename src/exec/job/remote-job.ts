@@ -14,16 +14,12 @@ import { reachInstance } from '../instance/provision.js';
 import type { JobRequest } from '../../api/job-request.js';
 import { connectToInstance } from '../instance/ssh-target.js';
 import { stepPaths } from './step-paths.js';
+import { phase } from '../trace/step-trace.js';
 import { startStepCommand } from './step-supervisor.js';
 import { heartbeatSeconds, SupervisedStep } from './supervised-step.js';
 
 /** SSH attempts when attaching again to a step after its connection dropped. */
 const REATTACH_RETRIES = 6;
-
-function timer(): () => number {
-  const start = process.hrtime.bigint();
-  return () => Number((process.hrtime.bigint() - start) / 1_000_000n);
-}
 
 /** One step on the instance: upload inputs, run under the supervisor, bring outputs back atomically, clean up. */
 export async function runRemoteJob(request: JobRequest): Promise<number> {
@@ -32,7 +28,7 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
   checkInputsExist(request.inputs);
   const heartbeat = heartbeatSeconds();
   const progress = request.verbose ? printProgress : quiet;
-  const connecting = timer();
+  const connecting = phase('connect');
   const { state, transport: first } = await reachInstance(job, progress);
   let transport = first;
   const connectMs = connecting();
@@ -42,11 +38,11 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
   let step: SupervisedStep | undefined;
   const signals = cancelOnSignals(() => step?.cancel());
   try {
-    const uploading = timer();
+    const uploading = phase('upload');
     await transport.put(paths.baseDir, paths.inputs, jobDir);
     const uploadMs = uploading();
     if (signals.received) return signals.exitStatus();
-    const running = timer();
+    const running = phase('run');
     step = new SupervisedStep(jobId, heartbeat, { stdout: process.stdout, stderr: process.stderr });
     const { command } = request;
     const start = startStepCommand({
@@ -63,7 +59,7 @@ export async function runRemoteJob(request: JobRequest): Promise<number> {
     if (signals.received) return signals.exitStatus();
     let downloadMs = 0;
     if (ran.status === 0 && paths.outputs.length > 0) {
-      const downloading = timer();
+      const downloading = phase('download');
       const { missing } = await transport.get(jobDir, paths.outputs, scratch);
       if (missing.length > 0) {
         const named = missing.map(
