@@ -1,9 +1,13 @@
+import { relative } from 'node:path';
 import { Writable } from 'node:stream';
 import type { ProfileSelector } from '../../api/job-request.js';
 import { createEc2Client } from '../../cloud/ec2-client.js';
 import { describeInstance } from '../../cloud/instances.js';
 import { isUserError } from '../../util/user-error.js';
 import { INSTANCE_PATHS } from '../../layout/instance-home.js';
+import { stateDirOf, tracePath } from '../../layout/local-state.js';
+import { summarizeBuild } from '../trace/build-summary.js';
+import { readTrace } from '../trace/trace-file.js';
 import { formatDuration } from '../../util/duration.js';
 import { isReady, readInstanceState, type InstanceState } from '../instance/instance-state.js';
 import type { JobProfile } from '../select-profile.js';
@@ -53,8 +57,26 @@ async function statusLine(job: JobProfile): Promise<string> {
   return parts.join(', ');
 }
 
+export interface StatusRequest extends ProfileSelector {
+  /** Summarize the last build's trace instead; needs no AWS credentials. */
+  last?: boolean;
+}
+
+function lastBuild(selector: ProfileSelector): number {
+  const stateDir = stateDirOf(selector);
+  const events = readTrace(stateDir);
+  process.stdout.write(
+    events
+      ? `${summarizeBuild(events)}; trace: ${relative(process.cwd(), tracePath(stateDir))}\n`
+      : `no build traced yet in ${stateDir}\n`,
+  );
+  return 0;
+}
+
 /** One line per profile: which instance, where, its AWS state, uptime, idle time against the limit, jobs run. */
-export async function runStatus(selector: ProfileSelector): Promise<number> {
+export async function runStatus(request: StatusRequest): Promise<number> {
+  const { last, ...selector } = request;
+  if (last) return lastBuild(selector);
   const jobs = selectProfiles(selector, 'aws');
   const named =
     selector.profile || selector.config ? undefined : profilesInManifest(jobs[0]!.stateDir);

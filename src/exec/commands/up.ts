@@ -32,7 +32,11 @@ export async function runUp(request: UpRequest): Promise<number> {
         return 0;
       };
       // Only build.ninja's provision edge (the one with a stamp) is part of a build's trace.
-      const step = { stateDir: job.stateDir, kind: 'provision', label: `PROVISION ${job.id}` } as const;
+      const step = {
+        stateDir: job.stateDir,
+        kind: 'provision',
+        label: `PROVISION ${job.id}`,
+      } as const;
       await (request.stamp ? traced(step, up) : up());
     }
   }

@@ -231,7 +231,9 @@ async function prepared(
     if (failedWhileWaiting && failed?.environment === environment)
       throw new UserError(failed.message);
     const { options } = job.profile;
-    await inPhase('setup', () => prepareEnvironment(ready.transport, options, ready.state.instanceId));
+    await inPhase('setup', () =>
+      prepareEnvironment(ready.transport, options, ready.state.instanceId),
+    );
   } catch (error) {
     await ready.transport.close();
     if (isUserError(error) && !failedWhileWaiting) {

@@ -57,8 +57,7 @@ function treeBytes(paths: readonly string[]): number {
   let total = 0;
   const visit = (path: string, follow: boolean): void => {
     const stat = follow ? statSync(path) : lstatSync(path);
-    if (stat.isDirectory())
-      for (const name of readdirSync(path)) visit(join(path, name), false);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name), false);
     else if (stat.isFile()) total += stat.size;
   };
   for (const path of paths) {

@@ -67,7 +67,8 @@ export async function appendToTrace(
   const path = tracePath(stateDir);
   if (buildOf(path) !== build.id) {
     await withFileLock(traceLockPath(stateDir), async () => {
-      if (buildOf(path) !== build.id) writeFileAtomic(path, `[${JSON.stringify(buildEvent(build))}\n`);
+      if (buildOf(path) !== build.id)
+        writeFileAtomic(path, `[${JSON.stringify(buildEvent(build))}\n`);
     });
   }
   appendFileSync(path, events.map((event) => `,${JSON.stringify(event)}\n`).join(''));
