@@ -13,4 +13,6 @@ export interface JobRequest extends ProfileSelector {
   /** The command line for the remote shell, as ssh takes it: the words after `--` joined by spaces. */
   command: string;
   verbose: boolean;
+  /** A depfile the command writes (as ninja's `depfile`): brought back, its paths made local. */
+  depfile?: string;
 }

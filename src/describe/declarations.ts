@@ -4,7 +4,13 @@ import type { RemoteAction, ValueSource } from './types.js';
 /** Where in the description a declaration was made, for error messages. */
 export type Location = string;
 
-export interface LocalStep {
+/** What the step tells ninja about the files its command read beyond its sources. */
+export interface StepDependencies {
+  depfile?: string;
+  deps?: 'gcc' | 'msvc';
+}
+
+export interface LocalStep extends StepDependencies {
   kind: 'local';
   targets: string[];
   sources: (string | ValueSource)[];
@@ -13,7 +19,7 @@ export interface LocalStep {
   location: Location;
 }
 
-export interface RemoteStep {
+export interface RemoteStep extends StepDependencies {
   kind: 'remote';
   targets: string[];
   sources: (string | ValueSource)[];

@@ -6,6 +6,7 @@ import { checkEnvironmentOptions } from '../api/requirements.js';
 import type { Connection } from '../api/connection.js';
 import { projectPath, sourceList, targetList } from './project-paths.js';
 import { declarations } from './registry.js';
+import { stepDependencies } from './step-dependencies.js';
 import type {
   ActionRemoteSpec,
   ClientArgs,
@@ -19,7 +20,7 @@ import type {
   ValueSource,
 } from './types.js';
 
-const COMMAND_KEYS = ['target', 'source', 'action'] as const;
+const COMMAND_KEYS = ['target', 'source', 'action', 'depfile', 'deps'] as const;
 const COMMAND_REMOTE_KEYS = [
   'target',
   'source',
@@ -27,6 +28,8 @@ const COMMAND_REMOTE_KEYS = [
   'clientArgs',
   'instanceArgs',
   'sshArgs',
+  'depfile',
+  'deps',
 ] as const;
 const ACTION_REMOTE_KEYS = ['cmd', 'cmdArgs'] as const;
 const CONNECTION_OPTION_KEYS = [
@@ -138,6 +141,7 @@ export class EnvironmentRemote {
       sources: sourceList(spec.source, location),
       commands,
       env: this.#env,
+      ...stepDependencies(spec, targets, 'command', location),
       location,
     });
     return targets;
@@ -162,6 +166,7 @@ export class EnvironmentRemote {
       sources: sourceList(spec.source, location),
       action: spec.action,
       connection,
+      ...stepDependencies(spec, targets, 'commandRemote', location),
       location,
     });
     return targets;

@@ -22,14 +22,22 @@ export interface ActionRemoteSpec {
   cmdArgs?: string | readonly string[];
 }
 
-export interface CommandSpec {
+/** How ninja learns the headers a step read, as ninja's own `depfile` and `deps` bindings. */
+export interface DependencyFile {
+  /** The Makefile-syntax file the command writes listing what it read (e.g. gcc's `-MMD -MF`). */
+  depfile?: string;
+  /** `gcc`: ninja moves the depfile into its log and deletes it; `msvc`: read `/showIncludes` output. */
+  deps?: 'gcc' | 'msvc';
+}
+
+export interface CommandSpec extends DependencyFile {
   target: Targets;
   source?: Sources;
   /** A shell command; `$SOURCES`, `$SOURCE`, `$TARGETS`, `$TARGET` expand to the quoted paths. Several commands run one after another. */
   action: string | readonly string[];
 }
 
-export interface CommandRemoteSpec {
+export interface CommandRemoteSpec extends DependencyFile {
   target: Targets;
   source?: Sources;
   action: RemoteAction;

@@ -6,7 +6,7 @@ import { UserError } from '../util/user-error.js';
 import { runJob } from './job/run-job.js';
 
 const USAGE = `remote-exec [--profile ID | --config remote.json] [--in PATH...]
-            [--out PATH...] -- CMD [ARGS...]
+            [--out PATH...] [--depfile PATH] -- CMD [ARGS...]
 remote-exec up | status | down [--all] | prune | ssh | cloud
 
 Runs one build step on the EC2 instance of a connection profile (launched once, then
@@ -87,6 +87,10 @@ export async function runExecCli(argv: string[]): Promise<number> {
             default: [],
             describe: 'Outputs to bring back',
           })
+          .option('depfile', {
+            type: 'string',
+            describe: 'A depfile the command writes, brought back with local paths',
+          })
           .option('verbose', {
             alias: 'v',
             type: 'boolean',
@@ -98,6 +102,7 @@ export async function runExecCli(argv: string[]): Promise<number> {
           ...profileSelector(args),
           inputs: args.in,
           outputs: args.out,
+          depfile: args.depfile,
           command: jobCommandLine(args['--']),
           verbose: args.verbose,
         });

@@ -101,6 +101,27 @@ function checkSources(graphStep: GraphStep, builtBy: Map<string, Step>): void {
   }
 }
 
+// ninja reads a depfile after its step (and with deps 'gcc' deletes it): no other step may own it.
+function checkDepfiles(steps: Step[], builtBy: Map<string, Step>): void {
+  const readBy = new Map<string, Step>();
+  for (const step of steps) {
+    if (step.depfile === undefined) continue;
+    const owner = builtBy.get(step.depfile) ?? readBy.get(step.depfile);
+    const folder = enclosingTarget(step.depfile, builtBy);
+    const clash = owner
+      ? `is also ${builtBy.has(step.depfile) ? 'the target' : 'the depfile'} of the step at ${owner.location}`
+      : folder !== undefined
+        ? `is inside '${folder}', the target of the step at ${builtBy.get(folder)!.location}`
+        : undefined;
+    if (clash !== undefined) {
+      throw new UserError(
+        `${step.location}: depfile '${step.depfile}' of '${step.targets[0]}' ${clash}`,
+      );
+    }
+    readBy.set(step.depfile, step);
+  }
+}
+
 function checkAcyclic(steps: GraphStep[], builtBy: Map<string, Step>): void {
   const sourcesOf = new Map(
     steps.map((graphStep) => [
@@ -145,6 +166,7 @@ function checkNamed(
 export function buildGraph(declarations: Declarations, reserved: readonly string[]): BuildGraph {
   const builtBy = indexTargets(declarations.steps, reserved);
   checkNoTargetInsideAnother(declarations.steps, builtBy);
+  checkDepfiles(declarations.steps, builtBy);
   const expander = new GlobExpander(builtBy.keys());
   const steps = declarations.steps.map((step) => ({
     step,

@@ -1,4 +1,4 @@
-import type { LocalStep, RemoteStep } from '../describe/declarations.js';
+import type { LocalStep, RemoteStep, StepDependencies } from '../describe/declarations.js';
 import { isValueSource } from '../describe/project-paths.js';
 import type { ValueSource } from '../describe/types.js';
 import { shellJoin, shellQuote } from '../util/shell-quote.js';
@@ -33,6 +33,14 @@ function fileSources(sources: readonly (string | ValueSource)[]): string[] {
   return sources.filter((source): source is string => !isValueSource(source));
 }
 
+/** ninja's own bindings for headers a command read; the shim needs the depfile too, to bring it back. */
+function dependencyVariables(step: StepDependencies): Record<string, string> {
+  return {
+    ...(step.depfile === undefined ? {} : { depfile: ninjaValue(step.depfile, step.depfile) }),
+    ...(step.deps === undefined ? {} : { deps: step.deps }),
+  };
+}
+
 function localEdge(step: LocalStep, sources: (string | ValueSource)[]): Edge {
   const exports = Object.entries(step.env).map(
     ([name, value]) => `export ${name}=${shellQuote(value)}`,
@@ -45,6 +53,7 @@ function localEdge(step: LocalStep, sources: (string | ValueSource)[]): Edge {
     variables: {
       cmd: ninjaValue([...exports, ...commands].join(' && '), step.location),
       desc: ninjaValue(`LOCAL ${step.targets.join(' ')}`, step.location),
+      ...dependencyVariables(step),
     },
   };
 }
@@ -60,6 +69,7 @@ function remoteEdge(
     profile.id,
     ...inputs.map((path) => `--in=${path}`),
     ...step.targets.map((path) => `--out=${path}`),
+    ...(step.depfile === undefined ? [] : [`--depfile=${step.depfile}`]),
     '--',
     remoteCommandLine(step.action, sources, step.targets),
   ]);
@@ -71,6 +81,7 @@ function remoteEdge(
     variables: {
       cmd: ninjaValue(`${shimCommand('remote-exec')} ${command}`, step.location),
       desc: ninjaValue(`REMOTE ${step.targets.join(' ')}`, step.location),
+      ...dependencyVariables(step),
     },
     pool: `remote_${profile.id}`,
   };

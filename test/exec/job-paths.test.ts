@@ -17,6 +17,7 @@ function outsideCases(dir: string): [string[], string][] {
     [['--out', '/tmp/elsewhere.txt'], outside('--out', '/tmp/elsewhere.txt')],
     [['--in', '/etc/hostname'], outside('--in', '/etc/hostname')],
     [['--in', 'sub/../..'], outside('--in', 'sub/../..')],
+    [['--depfile', '../x.d'], outside('--depfile', '../x.d')],
   ];
 }
 

@@ -4,20 +4,28 @@ import { dirname, join } from 'node:path';
 import { checkInputsExist } from './check-inputs.js';
 import { exitStatus } from './exit-status.js';
 import type { JobRequest } from '../../api/job-request.js';
-import { stepBaseDir, stepPaths } from './step-paths.js';
+import { finishDepfile } from './local-depfile.js';
+import { stepBaseDir, stepPaths, writtenPaths } from './step-paths.js';
 
 /**
  * Runs the step's command line here, as the instance's shell would: same text, same relative paths, output
  * and exit code unchanged, and the outputs' folders made first, as on the instance.
  */
 export async function runLocalJob(request: JobRequest): Promise<number> {
-  const paths = stepPaths(stepBaseDir(request), process.cwd(), request.inputs, request.outputs);
-  checkInputsExist(request.inputs);
-  for (const output of paths.outputs)
+  const { inputs, outputs, depfile } = request;
+  const paths = stepPaths(stepBaseDir(request), process.cwd(), inputs, outputs, depfile);
+  checkInputsExist(inputs);
+  for (const output of writtenPaths(paths))
     mkdirSync(dirname(join(paths.baseDir, output)), { recursive: true });
   const child = spawn('/bin/sh', ['-c', request.command], { stdio: 'inherit' });
-  return new Promise((resolve, reject) => {
+  const status = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve(exitStatus(code, signal)));
   });
+  // Checked as on the instance, so a step that works here does not fail remotely.
+  if (status === 0 && depfile !== undefined) {
+    const local = join(paths.baseDir, paths.depfile!);
+    finishDepfile({ name: depfile, target: outputs[0] }, local, local);
+  }
+  return status;
 }

@@ -11,6 +11,8 @@ export interface StepPaths {
   workDir: string;
   inputs: string[];
   outputs: string[];
+  /** The depfile the command writes, brought back beside the outputs. */
+  depfile?: string;
 }
 
 function realFolder(folder: string): string {
@@ -53,6 +55,7 @@ export function stepPaths(
   cwd: string,
   inputs: readonly string[],
   outputs: readonly string[],
+  depfile?: string,
 ): StepPaths {
   // The working directory comes with symlinks resolved, so the folder must be compared the same way.
   const baseDir = realFolder(folder);
@@ -67,7 +70,15 @@ export function stepPaths(
     workDir,
     inputs: relativeToBase(baseDir, cwd, '--in', inputs),
     outputs: relativeToBase(baseDir, cwd, '--out', outputs),
+    ...(depfile === undefined
+      ? {}
+      : { depfile: relativeToBase(baseDir, cwd, '--depfile', [depfile])[0] }),
   };
+}
+
+/** What the command writes and the step brings back: its outputs, then its depfile. */
+export function writtenPaths(paths: StepPaths): string[] {
+  return paths.depfile === undefined ? paths.outputs : [...paths.outputs, paths.depfile];
 }
 
 /** The folder a step runs for, known without reading the profile (local mode needs no profile on disk). */
