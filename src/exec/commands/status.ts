@@ -1,5 +1,4 @@
 import { relative } from 'node:path';
-import { Writable } from 'node:stream';
 import type { ProfileSelector } from '../../api/job-request.js';
 import { createEc2Client } from '../../cloud/ec2-client.js';
 import { describeInstance } from '../../cloud/instances.js';
@@ -14,16 +13,14 @@ import type { JobProfile } from '../select-profile.js';
 import { profilesInManifest, selectProfiles } from './profile-list.js';
 import { quiet } from '../progress.js';
 import { connectToInstance } from '../instance/ssh-target.js';
+import { execOutput } from '../instance/exec-output.js';
 
 const ACTIVITY = `${INSTANCE_PATHS}; echo $(date +%s) $(stat -c %Y "$activity") $(cat "$jobs_log" 2>/dev/null | wc -l)`;
 
 async function activity(job: JobProfile, state: InstanceState): Promise<string> {
   try {
     const transport = await connectToInstance(job, state, { retries: 0, progress: quiet });
-    let text = '';
-    await transport.exec(ACTIVITY, {
-      stdout: new Writable({ write: (chunk, _encoding, done) => ((text += chunk), done()) }),
-    });
+    const text = await execOutput(transport, ACTIVITY);
     await transport.close();
     const [now, last, jobs] = text.trim().split(/\s+/).map(Number);
     return `idle ${formatDuration(now! - last!)} of ${formatDuration(state.idleMinutes * 60)}, ${jobs} job${jobs === 1 ? '' : 's'} run`;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { Connection } from '../../api/connection.js';
 import { requirementsOf, satisfies, versionOf, type Requirement } from '../../api/requirements.js';
 import { INSTANCE_PATHS } from '../../layout/instance-home.js';
@@ -7,19 +6,13 @@ import type { Transport } from '../../transport/index.js';
 import { shellQuote } from '../../util/shell-quote.js';
 import { UserError } from '../../util/user-error.js';
 import { printProgress } from '../progress.js';
+import { execOutput } from './exec-output.js';
 
 // Prepares an instance for a connection's options.setup and checks its options.requires. Callers hold
 // the instance's lock, so one process does this while concurrent steps wait for it.
 
 /** How long `cmd --version` may take before it counts as printing no version. */
 const VERSION_SECONDS = 10;
-
-async function output(transport: Transport, command: string): Promise<string> {
-  let text = '';
-  const stdout = new Writable({ write: (chunk, _encoding, done) => ((text += chunk), done()) });
-  await transport.exec(command, { stdout });
-  return text;
-}
 
 const elapsed = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
@@ -39,7 +32,7 @@ function setupCommand(setup: string, hash: string): string {
 /** Runs the setup script unless the instance records this very script as done; its output is shown live. */
 async function runSetup(transport: Transport, setup: string, instanceId: string): Promise<void> {
   const hash = createHash('sha256').update(setup).digest('hex');
-  const done = await output(transport, `${INSTANCE_PATHS}; cat "$setup_hash" 2>/dev/null`);
+  const done = await execOutput(transport, `${INSTANCE_PATHS}; cat "$setup_hash" 2>/dev/null`);
   if (done.trim() === hash) return;
   // Announced whatever the verbosity, as a launch is: it takes time, and its output follows.
   printProgress(`running the setup script on ${instanceId}`);
@@ -78,7 +71,7 @@ async function checkRequirements(
   requirements: readonly Requirement[],
   instanceId: string,
 ): Promise<void> {
-  const lines = (await output(transport, requirements.map(probe).join('\n'))).split('\n');
+  const lines = (await execOutput(transport, requirements.map(probe).join('\n'))).split('\n');
   const missing = requirements
     .map((requirement, i) => shortfall(requirement, lines[i]))
     .filter((problem): problem is string => problem !== undefined);
