@@ -7,7 +7,7 @@ import type { JobRequest } from './job-request.js';
 // answers another version, or does not answer, is replaced and never sees a job.
 
 /** Raised whenever the messages or their meaning change; an agent of another version is replaced. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const enum FrameKind {
   Message = 0,
@@ -44,9 +44,17 @@ export interface RunningMessage {
   type: 'running';
 }
 
+/** A phase of the job (connect, upload, run…), in microseconds since the epoch, for the trace. */
+export interface PhaseSpan {
+  phase: string;
+  start: number;
+  end: number;
+}
+
 export interface ExitMessage {
   type: 'exit';
   status: number;
+  phases?: PhaseSpan[];
 }
 
 /** The step failed before the command's own status was known; `stack` only for internal errors. */
@@ -54,6 +62,7 @@ export interface ErrorMessage {
   type: 'error';
   message: string;
   stack?: string;
+  phases?: PhaseSpan[];
 }
 
 export type ClientMessage = Hello | JobMessage | CancelMessage;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { EC2ClientConfig, RunInstancesCommandInput } from '@aws-sdk/client-ec2';
 import type { ConnectConfig } from 'ssh2';
 import { UserError } from '../util/user-error.js';
+import type { RequirementSpec } from './requirements.js';
 
 // The connection a description declares and remote-exec uses: the part of the contract between the
 // two binaries that users write themselves (in build.remote.ts or a remote.json).
@@ -27,6 +28,13 @@ export interface ConnectionOptions {
   stallSeconds?: number;
   /** The instance keeps at most this many megabytes of inputs and outputs (default 4096) to send them only once. */
   storeMegabytes?: number;
+  /**
+   * Commands the instance must have, checked once per instance before any upload: a name (`'gcc'`) or
+   * `{ cmd: 'python3', version: '>=3.10' }` (the first dotted number of `cmd --version`'s first line).
+   */
+  requires?: RequirementSpec[];
+  /** A shell script run (`sh -e`) once per instance before its first step, and again whenever it changes. */
+  setup?: string;
 }
 
 export interface Connection {

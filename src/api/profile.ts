@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/user-error.js';
 import { checkConnectionArgs, type Connection } from './connection.js';
+import { checkEnvironmentOptions } from './requirements.js';
 
 // A profile is one connection as remote-exec reads it: written by remote-gen under
 // .scons-remote/profiles/<id>.json, or written by hand as a remote.json for Makefiles. Both are
@@ -22,9 +23,22 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Equal connections share one id (and so one instance); the id is stable across regenerations. */
+const shortHash = (value: unknown): string =>
+  createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 12);
+
+/**
+ * Equal connections share one id (and so one instance); the id is stable across regenerations. What the
+ * instance requires and its setup script are left out: changing them prepares the same instance again.
+ */
 export function profileId(connection: Connection): string {
-  return createHash('sha256').update(canonicalJson(connection)).digest('hex').slice(0, 12);
+  const { requires: _requires, setup: _setup, ...options } = connection.options;
+  return shortHash({ ...connection, options });
+}
+
+/** Names what `requires` and `setup` ask of the instance; undefined when they ask nothing. */
+export function environmentId(connection: Connection): string | undefined {
+  const { requires, setup } = connection.options;
+  return requires === undefined && setup === undefined ? undefined : shortHash({ requires, setup });
 }
 
 /** Always rewritten: profiles are outputs of build.ninja's generator edge, as new as build.ninja. */
@@ -70,6 +84,7 @@ export function readProfile(path: string, baseDir: string, use: ProfileUse): Pro
       throw new UserError(`${path}: '${key}' must be an object`);
   }
   const connection = { options: {}, ...value } as Connection;
+  checkEnvironmentOptions(connection.options, `${path}: options.`);
   const { privateKeyPath: _unchecked, ...withoutKey } = connection.sshArgs;
   const sshArgs = use === 'ssh' ? connection.sshArgs : withoutKey;
   checkConnectionArgs(connection.clientArgs, sshArgs, path, baseDir);

@@ -2,6 +2,7 @@ import { UserError } from '../util/user-error.js';
 import { callSite } from './call-site.js';
 import { checkOptionKeys } from './check-options.js';
 import { checkConnectionArgs } from '../api/connection.js';
+import { checkEnvironmentOptions } from '../api/requirements.js';
 import type { Connection } from '../api/connection.js';
 import { projectPath, sourceList, targetList } from './project-paths.js';
 import { declarations } from './registry.js';
@@ -38,6 +39,8 @@ const CONNECTION_OPTION_KEYS = [
   'keepOnFailure',
   'stallSeconds',
   'storeMegabytes',
+  'requires',
+  'setup',
 ] as const;
 const ENVIRONMENT_KEYS = ['ENV'] as const;
 
@@ -108,6 +111,7 @@ export class EnvironmentRemote {
       throw new UserError(`${location}: connectionInitialize: keepOnFailure must be true or false`);
     if (options.jobs === 0)
       throw new UserError(`${location}: connectionInitialize: jobs must be at least 1`);
+    checkEnvironmentOptions(options, `${location}: connectionInitialize: options.`);
     checkConnectionArgs(clientArgs, sshArgs, location);
     this.#connection = { clientArgs, instanceArgs, sshArgs, options };
   }

@@ -180,9 +180,16 @@ export async function runExecCli(argv: string[]): Promise<number> {
     .command(
       'status',
       'Show each instance: id, address, state, uptime, idle time, jobs run',
-      profileOptions,
+      (command) =>
+        profileOptions(command).option('last', {
+          type: 'boolean',
+          default: false,
+          describe: 'Summarize the last build instead (steps, bytes, time per phase)',
+        }),
       async (args) => {
-        exitCode = await (await import('./commands/status.js')).runStatus(profileSelector(args));
+        exitCode = await (
+          await import('./commands/status.js')
+        ).runStatus({ ...profileSelector(args), last: args.last });
       },
     )
     .command(

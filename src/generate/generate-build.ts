@@ -2,6 +2,7 @@ import { dirname, join, relative } from 'node:path';
 import type { Connection } from '../api/connection.js';
 import type { RemoteStep } from '../describe/declarations.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { UserError } from '../util/user-error.js';
 import { shellJoin } from '../util/shell-quote.js';
 import {
   gitignorePath,
@@ -14,7 +15,7 @@ import { buildGraph } from './build-graph.js';
 import type { GlobState } from './globs.js';
 import { loadDescription } from './load-description.js';
 import { DEFAULT_REMOTE_JOBS, manifestFor, type RemoteProfile } from './ninja-graph.js';
-import { profileId, writeProfile } from '../api/profile.js';
+import { environmentId, profileId, writeProfile } from '../api/profile.js';
 import { shimCommand } from './shim-command.js';
 
 export interface GenerateOptions {
@@ -54,11 +55,18 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     const known = profiles.get(step.connection);
     if (known) return known;
     const id = profileId(step.connection);
+    const environment = environmentId(step.connection);
+    const readyStamp = readyStampPath(STATE_DIR, id, environment);
+    // One instance cannot be prepared two ways at once.
+    if ([...profiles.values()].some((other) => other.id === id && other.readyStamp !== readyStamp))
+      throw new UserError(
+        `${step.location}: this connection differs from another only in options.requires or options.setup; give both the same, or make the connections differ`,
+      );
     const profile = {
       id,
       path: relative('.', profilePath(STATE_DIR, id)),
       jobs: step.connection.options.jobs ?? DEFAULT_REMOTE_JOBS,
-      readyStamp: readyStampPath(STATE_DIR, id),
+      readyStamp,
     };
     profiles.set(step.connection, profile);
     return profile;

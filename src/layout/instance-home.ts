@@ -8,6 +8,7 @@
 //   store/<blob>    content-addressed inputs and outputs, named <sha256> or <sha256>.x (executable);
 //                   only eviction deletes them (src/exec/store/store-scripts.ts), never the watchdog
 //   store/incoming/<job>/  blobs of one upload or one step's outputs until they are checked
+//   setup.sh        the connection's setup script, and setup.sha256 the hash of the last one that succeeded
 // Scripts run on the instance take the paths from INSTANCE_PATHS, never spelling them out.
 
 const HOME = '.scons-remote';
@@ -39,4 +40,6 @@ export const INSTANCE_PATHS = [
   'jobs_log="$base/jobs.log"',
   'watchdog="$base/watchdog.sh"',
   'watchdog_pid="$base/watchdog.pid"',
+  'setup_script="$base/setup.sh"',
+  'setup_hash="$base/setup.sha256"',
 ].join(' ');

@@ -1,15 +1,17 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 // The one description of the local state folder, `.scons-remote/` beside build.ninja or a remote.json:
 //   profiles/<id>.json      connection arguments per profile (written by remote-gen, no secrets)
 //   instances/<id>.json     what is known of the profile's instance; instances/<id>.lock its lock
-//   ready/<id>              stamp build.ninja's provision edge touches once the instance is ready
+//   ready/<id>[.<env>]      stamp build.ninja's provision edge touches once the instance is ready (and
+//                           prepared as the environment id <env> of requires and setup says)
 //   scratch/<job>/          outputs of one job while they are checked, before they are placed
 //   known_hosts             host keys for `remote-exec ssh`
 //   agent/<key>.sock        the project's agent (one per provisioning environment, see agent-key.ts);
 //                           .log its log, .pid its process id, .lock taken to start it
 //   hash-cache.json         SHA-256 digests of input files, by path and stat fingerprint
+//   trace.json              Chrome trace events of the last build's steps; trace.lock starts a new one
 //   <manifest>.globs.json   what each glob of the description matched, for `--check-globs`
 //   .gitignore              keeps all of it out of version control
 
@@ -35,8 +37,21 @@ export function instanceLockPath(stateDir: string, profileId: string): string {
   return join(instancesDir(stateDir), `${profileId}.lock`);
 }
 
-export function readyStampPath(stateDir: string, profileId: string): string {
-  return join(stateDir, 'ready', profileId);
+function readyDir(stateDir: string): string {
+  return join(stateDir, 'ready');
+}
+
+export function readyStampPath(stateDir: string, profileId: string, environment?: string): string {
+  return join(readyDir(stateDir), environment ? `${profileId}.${environment}` : profileId);
+}
+
+/** Every ready stamp of a profile, whatever environment it was made for. */
+export function readyStampsOf(stateDir: string, profileId: string): string[] {
+  const dir = readyDir(stateDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name === profileId || name.startsWith(`${profileId}.`))
+    .map((name) => join(dir, name));
 }
 
 export function scratchDir(stateDir: string, jobId: string): string {
@@ -49,6 +64,14 @@ export function knownHostsPath(stateDir: string): string {
 
 export function hashCachePath(stateDir: string): string {
   return join(stateDir, 'hash-cache.json');
+}
+
+export function tracePath(stateDir: string): string {
+  return join(stateDir, 'trace.json');
+}
+
+export function traceLockPath(stateDir: string): string {
+  return join(stateDir, 'trace.lock');
 }
 
 export function globStatePath(stateDir: string, manifest: string): string {
@@ -85,4 +108,11 @@ export function agentPidPath(stateDir: string, key: string): string {
 
 export function agentLockPath(stateDir: string, key: string): string {
   return join(agentDir(stateDir), `${key}.lock`);
+}
+
+/** The state folder a step uses: --state-dir, else beside remote.json, else the nearest one. */
+export function stateDirOf(selector: { config?: string; stateDir?: string }): string {
+  if (selector.stateDir) return resolve(selector.stateDir);
+  if (selector.config) return join(dirname(resolve(selector.config)), STATE_DIR);
+  return defaultStateDir();
 }

@@ -14,6 +14,7 @@ import { checkInputsExist } from '../job/check-inputs.js';
 import { stepPaths } from '../job/step-paths.js';
 import { heartbeatSeconds } from '../job/supervised-step.js';
 import { selectProfile } from '../select-profile.js';
+import { addPhases } from '../trace/step-trace.js';
 import { agentKey } from './agent-key.js';
 import type { AgentLink } from './handshake.js';
 import { agentLink } from './start-agent.js';
@@ -61,6 +62,7 @@ function runOn(link: AgentLink, job: JobMessage, cancellation: Cancellation): Pr
 }
 
 function outcomeOf(message: AgentMessage, running: () => void): Outcome | Error | undefined {
+  if (message.type === 'exit' || message.type === 'error') addPhases(message.phases ?? []);
   if (message.type === 'running') running();
   else if (message.type === 'exit') return { status: message.status };
   else if (message.type === 'error')

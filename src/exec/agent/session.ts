@@ -9,10 +9,12 @@ import {
   type AgentMessage,
   type ClientMessage,
   type JobMessage,
+  type PhaseSpan,
 } from '../../api/agent-protocol.js';
 import { isUserError } from '../../util/user-error.js';
 import { Cancellation } from '../job/cancellation.js';
 import { runRemoteJob } from '../job/remote-job.js';
+import { withOwnPhases } from '../trace/step-trace.js';
 import type { InstancePool } from './instance-pool.js';
 import { withMessagesTo } from './message-route.js';
 
@@ -38,15 +40,18 @@ async function serveJob(
   cancellation: Cancellation,
 ): Promise<void> {
   const stderr = toClient(socket, FrameKind.Stderr);
+  const phases: PhaseSpan[] = [];
   const reply = await withMessagesTo(stderr, () =>
-    runRemoteJob(message.request, {
-      cwd: message.cwd,
-      heartbeatSeconds: message.heartbeatSeconds,
-      output: { stdout: toClient(socket, FrameKind.Stdout), stderr },
-      cancellation,
-      reach: (job, progress) => pool.lend(job, progress),
-      onRunning: () => send(socket, { type: 'running' }),
-    }).then(
+    withOwnPhases(phases, () =>
+      runRemoteJob(message.request, {
+        cwd: message.cwd,
+        heartbeatSeconds: message.heartbeatSeconds,
+        output: { stdout: toClient(socket, FrameKind.Stdout), stderr },
+        cancellation,
+        reach: (job, progress) => pool.lend(job, progress),
+        onRunning: () => send(socket, { type: 'running' }),
+      }),
+    ).then(
       (status): AgentMessage => ({ type: 'exit', status }),
       (error: unknown): AgentMessage =>
         isUserError(error)
@@ -56,7 +61,7 @@ async function serveJob(
   );
   // Output frames were written before: the socket keeps their order.
   cancellation.stopListening();
-  send(socket, reply);
+  send(socket, { ...reply, phases } as AgentMessage);
   socket.end();
 }
 

@@ -23,10 +23,21 @@ export async function runUp(request: UpRequest): Promise<number> {
   if (!isLocalMode()) {
     const { reachInstance } = await import('../instance/provision.js');
     const { selectProfiles } = await import('./profile-list.js');
+    const { traced } = await import('../trace/step-trace.js');
     for (const job of selectProfiles(request)) {
-      const { state, transport } = await reachInstance(job, printProgress);
-      await transport.close();
-      printProgress(`${state.instanceId} is up at ${state.address}`);
+      const up = async () => {
+        const { state, transport } = await reachInstance(job, printProgress);
+        await transport.close();
+        printProgress(`${state.instanceId} is up at ${state.address}`);
+        return 0;
+      };
+      // Only build.ninja's provision edge (the one with a stamp) is part of a build's trace.
+      const step = {
+        stateDir: job.stateDir,
+        kind: 'provision',
+        label: `PROVISION ${job.id}`,
+      } as const;
+      await (request.stamp ? traced(step, up) : up());
     }
   }
   if (request.stamp) touch(request.stamp);

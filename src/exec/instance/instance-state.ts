@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { instanceStatePath as statePath, readyStampPath } from '../../layout/local-state.js';
+import { instanceStatePath as statePath, readyStampsOf } from '../../layout/local-state.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { UserError } from '../../util/user-error.js';
 
@@ -23,6 +23,10 @@ export interface InstanceState {
   phase?: 'launching' | 'ready' | 'terminated';
   /** Why provisioning last failed, for `status`. */
   failure?: string;
+  /** The environment id (requires and setup) this instance was last prepared for. */
+  environment?: string;
+  /** Why preparing it for an environment failed, so steps waiting meanwhile fail alike. */
+  environmentFailure?: { environment: string; message: string };
 }
 
 export function isReady(state: InstanceState): boolean {
@@ -70,5 +74,5 @@ export function writeInstanceState(
 /** Forgets the instance, and the ready stamp that stood for it, so the next build provisions visibly. */
 export function forgetInstance(stateDir: string, profileId: string): void {
   rmSync(statePath(stateDir, profileId), { force: true });
-  rmSync(readyStampPath(stateDir, profileId), { force: true });
+  for (const stamp of readyStampsOf(stateDir, profileId)) rmSync(stamp, { force: true });
 }

@@ -29,6 +29,9 @@ import {
 import type { JobProfile } from '../select-profile.js';
 import { printProgress, type Progress, warn } from '../progress.js';
 import { connectToInstance, isUnreachable } from './ssh-target.js';
+import { prepareEnvironment } from './environment.js';
+import { inPhase, phase } from '../trace/step-trace.js';
+import { environmentId } from '../../api/profile.js';
 
 export interface ReadyInstance {
   state: InstanceState;
@@ -214,14 +217,47 @@ async function repair(
   }
 }
 
+/** The instance made ready for the profile's requires and setup, unless it already was. */
+async function prepared(
+  job: JobProfile,
+  ready: ReadyInstance,
+  failedWhileWaiting: boolean,
+): Promise<ReadyInstance> {
+  const environment = environmentId(job.profile);
+  if (environment === undefined || ready.state.environment === environment) return ready;
+  const failed = ready.state.environmentFailure;
+  try {
+    // Another step just failed to prepare it so: the same error, not the same wait and output again.
+    if (failedWhileWaiting && failed?.environment === environment)
+      throw new UserError(failed.message);
+    const { options } = job.profile;
+    await inPhase('setup', () =>
+      prepareEnvironment(ready.transport, options, ready.state.instanceId),
+    );
+  } catch (error) {
+    await ready.transport.close();
+    if (isUserError(error) && !failedWhileWaiting) {
+      const environmentFailure = { environment, message: error.message };
+      writeInstanceState(job.stateDir, job.id, { ...ready.state, environmentFailure });
+    }
+    throw error;
+  }
+  const state = { ...ready.state, environment, environmentFailure: undefined };
+  writeInstanceState(job.stateDir, job.id, state);
+  return { state, transport: ready.transport };
+}
+
 /**
- * The profile's instance, connected. A job on a healthy instance makes no AWS call (so credentials that expire
- * mid-build never break it); only a missing or unreachable instance takes the lock and asks AWS, and concurrent
- * jobs waiting on that lock then reuse what the first one launched.
+ * The profile's instance, connected and prepared. A job on a healthy, prepared instance makes no AWS call (so
+ * credentials that expire mid-build never break it); only a missing, unreachable or unprepared instance takes
+ * the lock, and concurrent jobs waiting on that lock then reuse what the first one launched and prepared.
  */
 export async function reachInstance(job: JobProfile, progress: Progress): Promise<ReadyInstance> {
+  const environment = environmentId(job.profile);
+  const isPrepared = (state: InstanceState) =>
+    environment === undefined || state.environment === environment;
   const known = readInstanceState(job.stateDir, job.id);
-  if (known && isReady(known)) {
+  if (known && isReady(known) && isPrepared(known)) {
     try {
       return {
         state: known,
@@ -231,18 +267,21 @@ export async function reachInstance(job: JobProfile, progress: Progress): Promis
       if (!isUnreachable(error)) throw error;
     }
   }
+  const waiting = phase('wait');
+  let waited = false;
   return withFileLock(
     instanceLockPath(job.stateDir, job.id),
     async () => {
+      if (waited) waiting();
       const current = readInstanceState(job.stateDir, job.id);
       const changedWhileWaiting =
         current !== undefined && JSON.stringify(current) !== JSON.stringify(known);
-      if (current && changedWhileWaiting && isReady(current)) {
+      // Untried when only its preparation kept the fast path away.
+      const untried = current && isReady(current) && (changedWhileWaiting || !isPrepared(current));
+      if (current && untried) {
         try {
-          return {
-            state: current,
-            transport: await connectToInstance(job, current, { retries: 2, progress }),
-          };
+          const transport = await connectToInstance(job, current, { retries: 2, progress });
+          return await prepared(job, { state: current, transport }, changedWhileWaiting);
         } catch (error) {
           if (!isUnreachable(error)) throw error;
         }
@@ -254,11 +293,17 @@ export async function reachInstance(job: JobProfile, progress: Progress): Promis
         );
       }
       const client = await createEc2Client(job.profile.clientArgs);
-      return (
-        (current && (await repair(client, job, current, progress))) ??
-        launchAndReach(client, job, progress)
+      const ready = await inPhase(
+        'provision',
+        async () =>
+          (current && (await repair(client, job, current, progress))) ??
+          launchAndReach(client, job, progress),
       );
+      return prepared(job, ready, false);
     },
-    (holder) => printProgress(`waiting for ${holder}, which is provisioning this instance`),
+    (holder) => {
+      waited = true;
+      printProgress(`waiting for ${holder}, which is provisioning this instance`);
+    },
   );
 }

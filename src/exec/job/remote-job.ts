@@ -14,6 +14,7 @@ import type { ReadyInstance } from '../instance/provision.js';
 import type { JobRequest } from '../../api/job-request.js';
 import { connectToInstance } from '../instance/ssh-target.js';
 import { stepPaths, writtenPaths } from './step-paths.js';
+import { phase } from '../trace/step-trace.js';
 import { startStepCommand } from './step-supervisor.js';
 import { SupervisedStep, type StepOutput } from './supervised-step.js';
 import { JobFolderPaths } from './job-folder-paths.js';
@@ -43,11 +44,6 @@ export interface JobContext {
   onRunning(): void;
 }
 
-function timer(): () => number {
-  const start = process.hrtime.bigint();
-  return () => Number((process.hrtime.bigint() - start) / 1_000_000n);
-}
-
 /** One step on the instance: upload inputs, run under the supervisor, bring outputs back atomically, clean up. */
 export async function runRemoteJob(request: JobRequest, context: JobContext): Promise<number> {
   const job = selectProfile(request);
@@ -56,7 +52,7 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
   const fetched = writtenPaths(paths);
   const heartbeat = context.heartbeatSeconds;
   const progress = request.verbose ? printProgress : quiet;
-  const connecting = timer();
+  const connecting = phase('connect');
   const lent = await context.reach(job, progress);
   const { state } = lent;
   let transport = lent.transport;
@@ -69,11 +65,11 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
   const output = localPathsOutput(jobDir, paths.baseDir, context.output);
   cancellation.onCancel(() => step?.cancel());
   try {
-    const uploading = timer();
+    const uploading = phase('upload');
     await uploadInputs(transport, job.stateDir, paths.baseDir, paths.inputs, jobId, progress);
     const uploadMs = uploading();
     if (cancellation.received) return cancellation.exitStatus();
-    const running = timer();
+    const running = phase('run');
     context.onRunning();
     step = new SupervisedStep(jobId, heartbeat, output);
     const { command } = request;
@@ -91,7 +87,7 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
     if (cancellation.received) return cancellation.exitStatus();
     let downloadMs = 0;
     if (ran.status === 0 && fetched.length > 0) {
-      const downloading = timer();
+      const downloading = phase('download');
       const { missing: absent } = await transport.get(jobDir, fetched, scratch);
       const missing = absent.filter((path) => path !== paths.depfile);
       if (missing.length > 0) {

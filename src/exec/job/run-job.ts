@@ -1,8 +1,16 @@
 import type { JobRequest } from '../../api/job-request.js';
+import { stateDirOf } from '../../layout/local-state.js';
+import { traced } from '../trace/step-trace.js';
 import { isLocalMode } from './mode.js';
 
 /** One build step: here in local mode, else through the project's agent. Returns the command's exit status. */
 export async function runJob(request: JobRequest): Promise<number> {
-  if (isLocalMode()) return (await import('./local-job.js')).runLocalJob(request);
-  return (await import('../agent/client.js')).runThroughAgent(request);
+  const kind = isLocalMode() ? 'local' : 'remote';
+  const { inputs, outputs, command } = request;
+  const label = outputs.length > 0 ? outputs.join(' ') : command;
+  const step = { stateDir: stateDirOf(request), kind, label, inputs, outputs, command } as const;
+  return traced(step, async () => {
+    if (kind === 'local') return (await import('./local-job.js')).runLocalJob(request);
+    return (await import('../agent/client.js')).runThroughAgent(request);
+  });
 }

@@ -1,0 +1,124 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { PhaseSpan } from '../../api/agent-protocol.js';
+import { currentBuild, type BuildIdentity } from './build-identity.js';
+import { appendToTrace, type TraceEvent } from './trace-file.js';
+
+// The trace of this process's one step (or provisioning): the phases the job code marks, written to
+// the build's trace when the step ends. Outside a traced step, phases are timed and nothing is written.
+
+/** connect: reaching the instance, which holds wait (for another step's lock), provision and setup. */
+export type Phase = 'connect' | 'wait' | 'provision' | 'setup' | 'upload' | 'run' | 'download';
+
+export type StepKind = 'remote' | 'local' | 'provision';
+
+export interface TracedStep {
+  stateDir: string;
+  kind: StepKind;
+  /** What the step is named by in the trace: its targets, or the profile it provisions. */
+  label: string;
+  inputs?: readonly string[];
+  outputs?: readonly string[];
+  command?: string;
+}
+
+type Span = PhaseSpan & { phase: Phase };
+
+const processSpans: Span[] = [];
+// The agent runs many jobs at once: each job's phases are its own, and go back to its client.
+const jobSpans = new AsyncLocalStorage<Span[]>();
+const currentSpans = (): Span[] => jobSpans.getStore() ?? processSpans;
+
+/** Microseconds since the epoch, comparable across the build's processes. */
+const now = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+/** Starts timing a phase; the returned function ends it (recording it) and returns its milliseconds. */
+export function phase(name: Phase): () => number {
+  const start = now();
+  const spans = currentSpans();
+  return () => {
+    const end = now();
+    spans.push({ phase: name, start, end });
+    return Math.round((end - start) / 1000);
+  };
+}
+
+export async function inPhase<T>(name: Phase, work: () => Promise<T>): Promise<T> {
+  const stop = phase(name);
+  try {
+    return await work();
+  } finally {
+    stop();
+  }
+}
+
+/** Runs `work` with phases of its own, collected into `spans` rather than traced here. */
+export function withOwnPhases<T>(spans: PhaseSpan[], work: () => Promise<T>): Promise<T> {
+  return jobSpans.run(spans as Span[], work);
+}
+
+/** Phases timed elsewhere for this process's step (by the agent, for its client). */
+export function addPhases(spans: readonly PhaseSpan[]): void {
+  processSpans.push(...(spans as Span[]));
+}
+
+/** Bytes of the files at `paths` (folders walked), as uploaded or brought back. */
+function treeBytes(paths: readonly string[]): number {
+  let total = 0;
+  const visit = (path: string, follow: boolean): void => {
+    const stat = follow ? statSync(path) : lstatSync(path);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name), false);
+    else if (stat.isFile()) total += stat.size;
+  };
+  for (const path of paths) {
+    try {
+      visit(path, true);
+    } catch {
+      // A path that vanished counts for nothing: the trace never fails a step.
+    }
+  }
+  return total;
+}
+
+function stepEvents(
+  step: TracedStep,
+  build: BuildIdentity,
+  status: number,
+  start: number,
+): TraceEvent[] {
+  const ids = { pid: build.pid, tid: process.pid };
+  const brought = step.kind === 'remote' && status === 0 ? (step.outputs ?? []) : [];
+  const args = {
+    kind: step.kind,
+    status,
+    bytesUp: step.kind === 'remote' ? treeBytes(step.inputs ?? []) : 0,
+    bytesDown: treeBytes(brought),
+    ...(step.command === undefined ? {} : { command: step.command }),
+  };
+  return [
+    { name: 'thread_name', ph: 'M', ...ids, args: { name: step.label } },
+    { name: step.kind, cat: 'step', ph: 'X', ts: start, dur: now() - start, ...ids, args },
+    ...processSpans.map(({ phase: name, start: ts, end }): TraceEvent => {
+      return { name, cat: 'phase', ph: 'X', ts, dur: end - ts, ...ids };
+    }),
+  ];
+}
+
+/** Runs the step, then adds it to the build's trace (`.scons-remote/trace.json`), whatever its outcome. */
+export async function traced(step: TracedStep, work: () => Promise<number>): Promise<number> {
+  const start = now();
+  let status = 255;
+  try {
+    status = await work();
+    return status;
+  } finally {
+    try {
+      const build = currentBuild();
+      await appendToTrace(step.stateDir, build, stepEvents(step, build, status, start));
+    } catch {
+      // Tracing is an aid: a state folder that cannot be written fails the step elsewhere, or not at all.
+    }
+  }
+}
