@@ -1,5 +1,8 @@
-import type { EC2ClientConfig, RunInstancesCommandInput } from '@aws-sdk/client-ec2';
-import type { ConnectConfig } from 'ssh2';
+import type {
+  ConnectConfig,
+  EC2ClientConfig,
+  RunInstancesCommandInput,
+} from './connection-types.js';
 
 /** Passed verbatim to `new EC2Client()`. Credentials come from the SDK's default chain, never from here. */
 export type ClientArgs = EC2ClientConfig;

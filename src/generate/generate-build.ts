@@ -9,6 +9,7 @@ import { loadDescription } from './load-description.js';
 import { DEFAULT_REMOTE_JOBS, manifestFor, type RemoteProfile } from './ninja-graph.js';
 import { profileId, writeProfile } from './profiles.js';
 import { shimCommand } from './shim-command.js';
+import { ignoreStateDir } from './state-dir-ignore.js';
 
 export interface GenerateOptions {
   /** The description, relative to the working directory (the project folder). */
@@ -83,10 +84,7 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     }),
   );
 
-  writeFileAtomic(
-    join(STATE_DIR, '.gitignore'),
-    '# Written by remote-gen and remote-exec: profiles, locks, instance state.\n*\n',
-  );
+  ignoreStateDir();
   for (const [connection, profile] of profiles) writeProfile(STATE_DIR, profile.id, connection);
   // Before build.ninja, which must not be older than this input of its own.
   if (graph.globs.length > 0) {
