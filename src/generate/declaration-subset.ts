@@ -194,7 +194,10 @@ export function declarationSubset(types: ExportedType[], fromDir: string): strin
           ts.visitNodes(node.typeArguments, visit, ts.isTypeNode),
         );
       if (ts.isComputedPropertyName(node) && !ts.isLiteralExpression(node.expression))
-        return ts.factory.updateComputedPropertyName(node, rename(node.expression) as ts.Expression);
+        return ts.factory.updateComputedPropertyName(
+          node,
+          rename(node.expression) as ts.Expression,
+        );
       if (ts.isTypeQueryNode(node))
         return ts.factory.updateTypeQueryNode(
           node,

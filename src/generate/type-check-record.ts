@@ -1,5 +1,5 @@
 // Why a record of the last successful check (measured with hyperfine on 2 cores, one-step description):
-// even against the small connection types (src/describe/connection-types.ts), loading the compiler and
+// even against the small connection types (src/describe/connection-types.d.ts), loading the compiler and
 // checking against @types/node takes ~1 s, 10x `node -e 0`, while an unchanged description (the usual
 // run: ninja regenerating after a glob's matches changed, a second `remote-gen`, CI) needs none of it.
 // With the record such a run loads no compiler at all; any change to a file the check read checks again.

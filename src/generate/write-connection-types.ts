@@ -1,4 +1,4 @@
-// Run by `npm run build` after tsc: see src/describe/connection-types.ts.
+// Run by `npm run build` after tsc: see src/describe/connection-types.d.ts.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { declarationSubset } from './declaration-subset.js';

@@ -83,12 +83,17 @@ describe('the connection types remote-gen checks against', () => {
     };
     // One program for every type's field names, one for comparing every field.
     const types = pairs.flatMap(([copy, original]) => [`Copy.${copy}`, original]);
-    const probes = program(source + types.map((t, i) => `export declare const p${i}: ${t};\n`).join(''));
+    const probes = program(
+      source + types.map((t, i) => `export declare const p${i}: ${t};\n`).join(''),
+    );
     const checker = probes.getTypeChecker();
     const probeStatements = probes.getSourceFile(entry)!.statements.slice(1);
     const fields = probeStatements.map((statement) => {
       const probe = (statement as ts.VariableStatement).declarationList.declarations[0]!;
-      return checker.getTypeAtLocation(probe).getProperties().map((property) => property.name);
+      return checker
+        .getTypeAtLocation(probe)
+        .getProperties()
+        .map((property) => property.name);
     });
     pairs.forEach(([copy, original], i) => {
       const names = fields[2 * i + 1]!;

@@ -52,7 +52,7 @@ describe('remote-gen on a description it checked before', () => {
     appendFileSync(join(dir, 'build.remote.ts'), 'const count: number = first.name;\n');
     const gen = remoteGen(dir);
     assert.equal(gen.status, 1);
-    assert.match(gen.stderr, /^remote-gen: error: build\.remote\.ts:8:7: error TS2322: /);
+    assert.match(gen.stderr, /^remote-gen: error: build\.remote\.ts:9:7: error TS2322: /);
   });
 
   it('checks again after a file the description imports changed', () => {
@@ -66,10 +66,13 @@ describe('remote-gen on a description it checked before', () => {
 
   it('names the .ts line of a failure when it runs the recorded JavaScript', () => {
     const dir = project();
-    writeFileSync(join(dir, 'build.remote.ts'), `${DESCRIPTION}env.command({ target: 'a.txt', action: ACTION });\n`);
+    writeFileSync(
+      join(dir, 'build.remote.ts'),
+      `${DESCRIPTION}env.command({ target: 'a.txt', action: ACTION });\n`,
+    );
     const first = remoteGen(dir);
     const second = remoteGen(dir, [], { NODE_OPTIONS: `--require ${compilerTripwire()}` });
-    const message = /^remote-gen: error: build\.remote\.ts:8: target 'a\.txt' is declared twice/;
+    const message = /^remote-gen: error: build\.remote\.ts:9: target 'a\.txt' is declared twice/;
     assert.match(first.stderr, message);
     assert.match(second.stderr, message);
   });
