@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const OWN_CODE = fileURLToPath(new URL('..', import.meta.url));
+const OWN_CODE_URL = new URL('..', import.meta.url).href;
+const OWN_CODE = fileURLToPath(OWN_CODE_URL);
 const FRAME = /\(?((?:file:\/\/)?\/[^()]*?):(\d+):(\d+)\)?$/;
 
 /** Maps a 1-based line and column of the JavaScript that ran back to the line of the file as written. */
@@ -16,8 +17,10 @@ export function mapLinesWith(mapper: LineMapper): void {
 
 /** `file:line` of a frame, if it is the description's code, not this package's or Node's. */
 function descriptionLocation(url: string, line: number, column: number): string | undefined {
+  if (url.startsWith(OWN_CODE_URL)) return undefined;
   const file = url.startsWith('file://') ? fileURLToPath(url) : url;
-  if (file.startsWith(OWN_CODE) || file.startsWith('node:') || !file.startsWith('/')) return undefined;
+  if (file.startsWith(OWN_CODE) || file.startsWith('node:') || !file.startsWith('/'))
+    return undefined;
   return `${relative(process.cwd(), file)}:${originalLine(file, line, column)}`;
 }
 
@@ -45,7 +48,11 @@ export function callSite(): string {
   const frames = holder.stack ?? [];
   Error.prepareStackTrace = formatStack;
   for (const frame of frames) {
-    const [url, line, column] = [frame.getFileName(), frame.getLineNumber(), frame.getColumnNumber()];
+    const [url, line, column] = [
+      frame.getFileName(),
+      frame.getLineNumber(),
+      frame.getColumnNumber(),
+    ];
     const found = url && line && column ? descriptionLocation(url, line, column) : undefined;
     if (found) return found;
   }
