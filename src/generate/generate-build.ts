@@ -9,7 +9,6 @@ import { loadDescription } from './load-description.js';
 import { DEFAULT_REMOTE_JOBS, manifestFor, type RemoteProfile } from './ninja-graph.js';
 import { profileId, writeProfile } from './profiles.js';
 import { shimCommand } from './shim-command.js';
-import { ignoreStateDir } from './state-dir-ignore.js';
 
 export interface GenerateOptions {
   /** The description, relative to the working directory (the project folder). */
@@ -39,7 +38,10 @@ function projectRelative(file: string): string {
  * written last and atomically, so a failed run leaves the previous build fully usable.
  */
 export async function generateBuild(options: GenerateOptions): Promise<GenerateResult> {
-  const { declarations, files } = await loadDescription(options.description, options.progress);
+  const { declarations, files, recordCheck } = await loadDescription(
+    options.description,
+    options.progress,
+  );
   const databasePath = join(dirname(options.output), 'compile_commands.json');
   const reserved = [STATE_DIR, options.output, ...(options.compileDatabase ? [databasePath] : [])];
   const graph = buildGraph(declarations, reserved);
@@ -84,7 +86,10 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     }),
   );
 
-  ignoreStateDir();
+  writeFileAtomic(
+    join(STATE_DIR, '.gitignore'),
+    '# Written by remote-gen and remote-exec: profiles, locks, instance state.\n*\n',
+  );
   for (const [connection, profile] of profiles) writeProfile(STATE_DIR, profile.id, connection);
   // Before build.ninja, which must not be older than this input of its own.
   if (graph.globs.length > 0) {
@@ -99,6 +104,7 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     writeFileAtomic(databasePath, renderCompileDatabase(compileDatabase(graph, process.cwd())));
   }
   writeFileAtomic(options.output, manifest);
+  recordCheck();
   return {
     steps: graph.steps.length,
     remoteSteps: remoteSteps.length,

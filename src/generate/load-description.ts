@@ -20,15 +20,17 @@ export interface LoadedDescription {
   declarations: Declarations;
   /** The description and every project file it imports. */
   files: string[];
+  /** Records a fresh type-check; called once everything is written, since a failed run writes nothing. */
+  recordCheck: () => void;
 }
 
 /** The description checked and transpiled: as recorded when nothing changed, else afresh. */
 async function checkedDescription(
   file: string,
   progress: (text: string) => void,
-): Promise<CheckedDescription> {
+): Promise<CheckedDescription & { recordCheck: () => void }> {
   const recorded = readCheckRecord(file);
-  if (recorded) return recorded;
+  if (recorded) return { ...recorded, recordCheck: () => {} };
   progress(`type-checking ${file}`);
   // Loaded only here: the compiler is most of remote-gen's start-up when it is needed at all.
   const { transpileDescriptionFile, typeCheckDescription } = await import('./type-check.js');
@@ -37,8 +39,7 @@ async function checkedDescription(
   for (const path of files.filter((name) => /\.m?ts$/.test(name)))
     transpiled[path] = transpileDescriptionFile(path, inputs.get(path)!);
   const checked = { files, transpiled };
-  writeCheckRecord(file, checked, inputs);
-  return checked;
+  return { ...checked, recordCheck: () => writeCheckRecord(file, checked, inputs) };
 }
 
 /** Type-checks, then runs the description (a plain TypeScript script) and returns what it declared. */
@@ -47,7 +48,7 @@ export async function loadDescription(
   progress: (text: string) => void,
 ): Promise<LoadedDescription> {
   if (!existsSync(file)) throw new UserError(`${file}: no such build description`);
-  const { files, transpiled } = await checkedDescription(file, progress);
+  const { files, transpiled, recordCheck } = await checkedDescription(file, progress);
   const sourceMaps = new Map(Object.entries(transpiled).map(([path, js]) => [path, js.sourceMap]));
   mapLinesWith(lineMapperFor(sourceMaps));
   const data: HooksData = {
@@ -59,5 +60,5 @@ export async function loadDescription(
   register('./ts-hooks.js', import.meta.url, { data });
   progress(`running ${file}`);
   await runDescription(file, pathToFileURL(resolve(file)).href);
-  return { declarations, files };
+  return { declarations, files, recordCheck };
 }

@@ -9,7 +9,6 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { STATE_DIR } from '../util/state-dir.js';
 import { DESCRIPTION_COMPILER_OPTIONS } from './description-settings.js';
-import { ignoreStateDir } from './state-dir-ignore.js';
 
 export interface TranspiledFile {
   code: string;
@@ -91,6 +90,5 @@ export function writeCheckRecord(
     fingerprints[path] = value;
   }
   const record: CheckRecord = { tool: toolKey(), inputs: fingerprints, ...checked };
-  ignoreStateDir();
   writeFileAtomic(typeCheckRecordPath(description), JSON.stringify(record));
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeProject, remoteGen, tempDir } from '../helpers/cli.js';
@@ -66,15 +66,17 @@ describe('remote-gen on a description it checked before', () => {
 
   it('names the .ts line of a failure when it runs the recorded JavaScript', () => {
     const dir = project();
-    writeFileSync(
-      join(dir, 'build.remote.ts'),
-      `${DESCRIPTION}env.command({ target: 'a.txt', action: ACTION });\n`,
+    const line = "env.command({ target: 'b.txt', source: 'in.txt', action: ACTION });\n";
+    writeFileSync(join(dir, 'build.remote.ts'), DESCRIPTION + line);
+    writeFileSync(join(dir, 'in.txt'), 'input\n');
+    assert.equal(remoteGen(dir).status, 0);
+    rmSync(join(dir, 'in.txt'));
+    const gen = remoteGen(dir, [], { NODE_OPTIONS: `--require ${compilerTripwire()}` });
+    assert.equal(gen.status, 1);
+    assert.match(
+      gen.stderr,
+      /^remote-gen: error: build\.remote\.ts:9: source 'in\.txt' of 'b\.txt' does not exist/,
     );
-    const first = remoteGen(dir);
-    const second = remoteGen(dir, [], { NODE_OPTIONS: `--require ${compilerTripwire()}` });
-    const message = /^remote-gen: error: build\.remote\.ts:9: target 'a\.txt' is declared twice/;
-    assert.match(first.stderr, message);
-    assert.match(second.stderr, message);
   });
 
   it('checks again when the record is unreadable', () => {
