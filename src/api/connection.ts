@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { EC2ClientConfig, RunInstancesCommandInput } from '@aws-sdk/client-ec2';
-import type { ConnectConfig } from 'ssh2';
+import type {
+  ConnectConfig,
+  EC2ClientConfig,
+  RunInstancesCommandInput,
+} from './connection-types.js';
 import { UserError } from '../util/user-error.js';
 import type { RequirementSpec } from './requirements.js';
 

@@ -83,7 +83,21 @@ function expandSources(
   });
 }
 
-function checkSources(graphStep: GraphStep, builtBy: Map<string, Step>): void {
+/** existsSync asked once per path: the steps of a large description often share their sources. */
+function cachedExists(): (path: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (path) => {
+    let found = known.get(path);
+    if (found === undefined) known.set(path, (found = existsSync(path)));
+    return found;
+  };
+}
+
+function checkSources(
+  graphStep: GraphStep,
+  builtBy: Map<string, Step>,
+  exists: (path: string) => boolean,
+): void {
   for (const source of graphStep.sources) {
     if (isValueSource(source) || builtBy.has(source)) continue;
     const folder = enclosingTarget(source, builtBy);
@@ -94,7 +108,7 @@ function checkSources(graphStep: GraphStep, builtBy: Map<string, Step>): void {
           `the step at ${builtBy.get(folder)!.location}; use '${folder}' as the source`,
       );
     }
-    if (existsSync(source)) continue;
+    if (exists(source)) continue;
     throw new UserError(
       `${graphStep.step.location}: source '${source}' of '${graphStep.step.targets[0]}' does not exist and no step builds it`,
     );
@@ -172,7 +186,8 @@ export function buildGraph(declarations: Declarations, reserved: readonly string
     step,
     sources: expandSources(step, builtBy, expander),
   }));
-  for (const graphStep of steps) checkSources(graphStep, builtBy);
+  const exists = cachedExists();
+  for (const graphStep of steps) checkSources(graphStep, builtBy, exists);
   checkAcyclic(steps, builtBy);
 
   const aliasNames = new Set<string>();
@@ -182,7 +197,7 @@ export function buildGraph(declarations: Declarations, reserved: readonly string
     aliasNames.add(alias.name);
   }
   const known = (name: string): boolean =>
-    builtBy.has(name) || aliasNames.has(name) || existsSync(name);
+    builtBy.has(name) || aliasNames.has(name) || exists(name);
   for (const alias of declarations.aliases)
     checkNamed(alias.targets, known, alias.location, 'alias target');
   for (const entry of declarations.defaults)

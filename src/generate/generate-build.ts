@@ -46,7 +46,10 @@ function projectRelative(file: string): string {
  * written last and atomically, so a failed run leaves the previous build fully usable.
  */
 export async function generateBuild(options: GenerateOptions): Promise<GenerateResult> {
-  const { declarations, files } = await loadDescription(options.description, options.progress);
+  const { declarations, files, recordCheck } = await loadDescription(
+    options.description,
+    options.progress,
+  );
   const databasePath = join(dirname(options.output), 'compile_commands.json');
   const reserved = [STATE_DIR, options.output, ...(options.compileDatabase ? [databasePath] : [])];
   const graph = buildGraph(declarations, reserved);
@@ -117,6 +120,7 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     writeFileAtomic(databasePath, renderCompileDatabase(compileDatabase(graph, process.cwd())));
   }
   writeFileAtomic(options.output, manifest);
+  recordCheck();
   return {
     steps: graph.steps.length,
     remoteSteps: remoteSteps.length,

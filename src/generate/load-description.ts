@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,12 +9,37 @@ import { UserError } from '../util/user-error.js';
 import { runDescription } from './run-description.js';
 import { lineMapperFor } from './source-lines.js';
 import type { HooksData } from './ts-hooks.js';
-import { transpileDescriptionFile, typeCheckDescription } from './type-check.js';
+import {
+  readCheckRecord,
+  writeCheckRecord,
+  type CheckedDescription,
+  type TranspiledFile,
+} from './type-check-record.js';
 
 export interface LoadedDescription {
   declarations: Declarations;
   /** The description and every project file it imports. */
   files: string[];
+  /** Records a fresh type-check; called once everything is written, since a failed run writes nothing. */
+  recordCheck: () => void;
+}
+
+/** The description checked and transpiled: as recorded when nothing changed, else afresh. */
+async function checkedDescription(
+  file: string,
+  progress: (text: string) => void,
+): Promise<CheckedDescription & { recordCheck: () => void }> {
+  const recorded = readCheckRecord(file);
+  if (recorded) return { ...recorded, recordCheck: () => {} };
+  progress(`type-checking ${file}`);
+  // Loaded only here: the compiler is most of remote-gen's start-up when it is needed at all.
+  const { transpileDescriptionFile, typeCheckDescription } = await import('./type-check.js');
+  const { files, inputs } = typeCheckDescription(file);
+  const transpiled: Record<string, TranspiledFile> = {};
+  for (const path of files.filter((name) => /\.m?ts$/.test(name)))
+    transpiled[path] = transpileDescriptionFile(path, inputs.get(path)!);
+  const checked = { files, transpiled };
+  return { ...checked, recordCheck: () => writeCheckRecord(file, checked, inputs) };
 }
 
 /** Type-checks, then runs the description (a plain TypeScript script) and returns what it declared. */
@@ -23,22 +48,17 @@ export async function loadDescription(
   progress: (text: string) => void,
 ): Promise<LoadedDescription> {
   if (!existsSync(file)) throw new UserError(`${file}: no such build description`);
-  progress(`type-checking ${file}`);
-  const files = typeCheckDescription(file);
-  const transpiled: Record<string, string> = {};
-  const sourceMaps = new Map<string, string>();
-  for (const path of files.filter((name) => /\.m?ts$/.test(name))) {
-    const { code, sourceMap } = transpileDescriptionFile(path, readFileSync(path, 'utf8'));
-    transpiled[pathToFileURL(path).href] = code;
-    sourceMaps.set(path, sourceMap);
-  }
+  const { files, transpiled, recordCheck } = await checkedDescription(file, progress);
+  const sourceMaps = new Map(Object.entries(transpiled).map(([path, js]) => [path, js.sourceMap]));
   mapLinesWith(lineMapperFor(sourceMaps));
   const data: HooksData = {
     packageEntryUrl: new URL('../index.js', import.meta.url).href,
-    transpiled,
+    transpiled: Object.fromEntries(
+      Object.entries(transpiled).map(([path, js]) => [pathToFileURL(path).href, js.code]),
+    ),
   };
   register('./ts-hooks.js', import.meta.url, { data });
   progress(`running ${file}`);
   await runDescription(file, pathToFileURL(resolve(file)).href);
-  return { declarations, files };
+  return { declarations, files, recordCheck };
 }

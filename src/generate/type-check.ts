@@ -26,11 +26,15 @@ function describeDiagnostic(diagnostic: import('typescript').Diagnostic): string
   return `${relative(process.cwd(), diagnostic.file.fileName)}:${line + 1}:${character + 1}: error TS${diagnostic.code}: ${message}`;
 }
 
-/**
- * Type-checks the description and returns the project files it is made of (itself and what it imports),
- * which are what build.ninja must be regenerated from.
- */
-export function typeCheckDescription(file: string): string[] {
+export interface TypeChecked {
+  /** The project files the description is made of (itself and what it imports): build.ninja's inputs. */
+  files: string[];
+  /** Every file the check read, with the text it read (declarations and the compiler's version too). */
+  inputs: Map<string, string>;
+}
+
+/** Type-checks the description; a type error is a UserError naming its file:line:col. */
+export function typeCheckDescription(file: string): TypeChecked {
   const options = compilerOptions();
   const host = ts.createCompilerHost(options);
   // Parsing the AWS SDK's declarations dominates the check; their JSDoc is only needed by editors.
@@ -43,10 +47,16 @@ export function typeCheckDescription(file: string): string[] {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
     throw new UserError(describeDiagnostic(errors[0]!).replace(/\s+/g, ' ') + more);
   }
-  return program
-    .getSourceFiles()
-    .filter((source) => !source.isDeclarationFile && !source.fileName.includes('/node_modules/'))
-    .map((source) => resolve(source.fileName));
+  const sources = program.getSourceFiles();
+  return {
+    files: sources
+      .filter((source) => !source.isDeclarationFile && !source.fileName.includes('/node_modules/'))
+      .map((source) => resolve(source.fileName)),
+    inputs: new Map([
+      ...sources.map((source) => [resolve(source.fileName), source.text] as const),
+      [require.resolve('typescript/package.json'), ''],
+    ]),
+  };
 }
 
 /** JavaScript for one file of the description, and its source map (messages name the .ts lines). */

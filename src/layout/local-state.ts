@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 //                           .log its log, .pid its process id, .lock taken to start it
 //   hash-cache.json         SHA-256 digests of input files, by path and stat fingerprint
 //   trace.json              Chrome trace events of the last build's steps; trace.lock starts a new one
+//   type-checked/<id>.json  a description's last successful type-check (id: hash of its path)
 //   <manifest>.globs.json   what each glob of the description matched, for `--check-globs`
 //   .gitignore              keeps all of it out of version control
 
@@ -72,6 +73,10 @@ export function tracePath(stateDir: string): string {
 
 export function traceLockPath(stateDir: string): string {
   return join(stateDir, 'trace.lock');
+}
+
+export function typeCheckRecordPath(stateDir: string, descriptionId: string): string {
+  return join(stateDir, 'type-checked', `${descriptionId}.json`);
 }
 
 export function globStatePath(stateDir: string, manifest: string): string {
