@@ -8,6 +8,11 @@ export function routeMessages(to: () => NodeJS.WritableStream): void {
   messages = to;
 }
 
+/** The stream the tool's messages go to, for output that belongs with them (a setup script's). */
+export function messageStream(): NodeJS.WritableStream {
+  return messages();
+}
+
 export const printProgress: Progress = (message) => messages().write(`remote-exec: ${message}\n`);
 
 export const quiet: Progress = () => {};

@@ -162,7 +162,7 @@ describe('outputs from an untrusted instance', () => {
     assert.equal(readFileSync(join(dir, 'copy.txt'), 'utf8'), 'from outside\n');
   });
 
-  it('keeps job folders and inputs on the instance to the login user', async () => {
+  it('keeps job folders and inputs on the instance to the login user, inputs read-only', async () => {
     mkdirSync(join(dir, 'tree'), { recursive: true });
     writeFileSync(join(dir, 'tree/t.txt'), 't\n');
     const result = await job([
@@ -174,7 +174,7 @@ describe('outputs from an untrusted instance', () => {
       'stat -c "%a %n" . data data/a.txt tree tree/t.txt',
     ]);
     assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stdout, '700 .\n700 data\n600 data/a.txt\n700 tree\n600 tree/t.txt\n');
+    assert.equal(result.stdout, '700 .\n700 data\n400 data/a.txt\n700 tree\n400 tree/t.txt\n');
   });
 
   describe('with tar replaced on the instance (root there)', () => {

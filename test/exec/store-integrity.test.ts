@@ -66,7 +66,7 @@ describe('the store on the instance never hands a step a wrong input', () => {
     const damage = await step(dir, [
       '--',
       'cd ~/.scons-remote/store && for f in $(find . -maxdepth 1 -type f); do ' +
-        'chmod u+w $f && echo broken > $f && touch -d @946684800 $f && chmod 444 $f; done',
+        'chmod u+w $f && echo broken > $f && touch -d @946684800 $f && chmod 400 $f; done',
     ]);
     assert.equal(damage.status, 0, damage.stderr);
     const read = await step(dir, ['--in', 'in.txt', '--', 'cat in.txt']);

@@ -5,7 +5,7 @@ import { INSTANCE_PATHS } from '../../layout/instance-home.js';
 import type { Transport } from '../../transport/index.js';
 import { shellQuote } from '../../util/shell-quote.js';
 import { UserError } from '../../util/user-error.js';
-import { printProgress } from '../progress.js';
+import { messageStream, printProgress } from '../progress.js';
 import { execOutput } from './exec-output.js';
 
 // Prepares an instance for a connection's options.setup and checks its options.requires. Callers hold
@@ -37,7 +37,7 @@ async function runSetup(transport: Transport, setup: string, instanceId: string)
   // Announced whatever the verbosity, as a launch is: it takes time, and its output follows.
   printProgress(`running the setup script on ${instanceId}`);
   const started = Date.now();
-  const io = { stdout: process.stderr, stderr: process.stderr };
+  const io = { stdout: messageStream(), stderr: messageStream() };
   const status = await transport.exec(setupCommand(setup, hash), io);
   if (status !== 0)
     throw new UserError(

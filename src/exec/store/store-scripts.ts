@@ -7,7 +7,7 @@ import { shellJoin } from '../../util/shell-quote.js';
 //
 // A blob is named by its hash, `.x` added for executable content (hard links share one mode, so an
 // executable and a plain copy of the same bytes are two blobs). Job folders hard-link the blobs.
-// Blobs are read-only (0444, or 0555) and carry one fixed mtime: a command that writes to an input
+// Blobs are read-only and private to the login user (0400, or 0500) and carry one fixed mtime: a command that writes to an input
 // in place fails with "Permission denied" (as under Bazel's sandbox) instead of altering the store,
 // and one that makes it writable first changes its mode and mtime, which the next query sees as a
 // damaged blob and has sent again. Inputs thus show that fixed mtime on the instance. Its odd
@@ -31,7 +31,7 @@ export function blobName(digest: Digest, isExecutable: boolean): string {
 
 /** The line a query asks about: the blob's name, size, mtime and mode as `stat` shows a sound one. */
 export function wantedLine(digest: Digest, isExecutable: boolean): string {
-  const mode = isExecutable ? '555' : '444';
+  const mode = isExecutable ? '500' : '400';
   return `${blobName(digest, isExecutable)}:${digest.sizeBytes}:${BLOB_MTIME}:${mode}\n`;
 }
 
@@ -41,8 +41,8 @@ const prelude = (jobId: string) =>
 // Blobs received in $in become the store's: read-only, the fixed mtime, then renamed into place.
 const COMMIT = `commit() {
   ( cd "$in" &&
-    find . -type f ! -name '*.x' -exec chmod 444 {} + &&
-    find . -type f -name '*.x' -exec chmod 555 {} + &&
+    find . -type f ! -name '*.x' -exec chmod 400 {} + &&
+    find . -type f -name '*.x' -exec chmod 500 {} + &&
     find . -type f -exec touch -d @${BLOB_MTIME} {} + &&
     find . -type f -exec mv -f -t "$store" {} + ) && rm -rf "$in"
 }`;
