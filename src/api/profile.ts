@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/user-error.js';
-import { checkConnectionArgs, type Connection } from './connection.js';
+import {
+  checkConnectionArgs,
+  isEngineConnection,
+  type Connection,
+  type StepConnection,
+} from './connection.js';
 import { checkEnvironmentOptions } from './requirements.js';
 import { readEngineOptions, type EngineOptions } from '../reapi/engine-options.js';
 
@@ -31,20 +36,22 @@ const shortHash = (value: unknown): string =>
  * Equal connections share one id (and so one instance); the id is stable across regenerations. What the
  * instance requires and its setup script are left out: changing them prepares the same instance again.
  */
-export function profileId(connection: Connection): string {
+export function profileId(connection: StepConnection): string {
+  if (isEngineConnection(connection)) return shortHash(connection);
   const { requires: _requires, setup: _setup, ...options } = connection.options;
   return shortHash({ ...connection, options });
 }
 
 /** Names what `requires` and `setup` ask of the instance; undefined when they ask nothing. */
-export function environmentId(connection: Connection): string | undefined {
+export function environmentId(connection: StepConnection): string | undefined {
+  if (isEngineConnection(connection)) return undefined;
   const { requires, setup } = connection.options;
   return requires === undefined && setup === undefined ? undefined : shortHash({ requires, setup });
 }
 
 /** Always rewritten: profiles are outputs of build.ninja's generator edge, as new as build.ninja. */
-export function writeProfile(path: string, connection: Connection): void {
-  const profile: Profile = { ...connection };
+export function writeProfile(path: string, connection: StepConnection): void {
+  const profile: StepConnection = { ...connection };
   writeFileAtomic(path, `${JSON.stringify(profile, null, 2)}\n`);
 }
 
