@@ -6,6 +6,7 @@ import type {
   RunInstancesCommandInput,
 } from './connection-types.js';
 import { UserError } from '../util/user-error.js';
+import type { EngineOptions } from '../reapi/engine-options.js';
 import type { RequirementSpec } from './requirements.js';
 
 // The connection a description declares and remote-exec uses: the part of the contract between the
@@ -45,6 +46,18 @@ export interface Connection {
   instanceArgs: InstanceArgs;
   sshArgs: SshArgs;
   options: ConnectionOptions;
+}
+
+/** A Remote Execution API engine, which remote steps run on as actions instead of an instance. */
+export interface EngineConnection {
+  remoteExecution: EngineOptions;
+}
+
+/** What a remote step is bound to: an EC2 instance's arguments, or an engine. */
+export type StepConnection = Connection | EngineConnection;
+
+export function isEngineConnection(connection: StepConnection): connection is EngineConnection {
+  return 'remoteExecution' in connection;
 }
 
 const SECRET_SSH_FIELDS = ['privateKey', 'password', 'passphrase'] as const;

@@ -2,8 +2,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/user-error.js';
-import { checkConnectionArgs, type Connection } from './connection.js';
+import {
+  checkConnectionArgs,
+  isEngineConnection,
+  type Connection,
+  type StepConnection,
+} from './connection.js';
 import { checkEnvironmentOptions } from './requirements.js';
+import { readEngineOptions, type EngineOptions } from '../reapi/engine-options.js';
 
 // A profile is one connection as remote-exec reads it: written by remote-gen under
 // .scons-remote/profiles/<id>.json, or written by hand as a remote.json for Makefiles. Both are
@@ -30,20 +36,22 @@ const shortHash = (value: unknown): string =>
  * Equal connections share one id (and so one instance); the id is stable across regenerations. What the
  * instance requires and its setup script are left out: changing them prepares the same instance again.
  */
-export function profileId(connection: Connection): string {
+export function profileId(connection: StepConnection): string {
+  if (isEngineConnection(connection)) return shortHash(connection);
   const { requires: _requires, setup: _setup, ...options } = connection.options;
   return shortHash({ ...connection, options });
 }
 
 /** Names what `requires` and `setup` ask of the instance; undefined when they ask nothing. */
-export function environmentId(connection: Connection): string | undefined {
+export function environmentId(connection: StepConnection): string | undefined {
+  if (isEngineConnection(connection)) return undefined;
   const { requires, setup } = connection.options;
   return requires === undefined && setup === undefined ? undefined : shortHash({ requires, setup });
 }
 
 /** Always rewritten: profiles are outputs of build.ninja's generator edge, as new as build.ninja. */
-export function writeProfile(path: string, connection: Connection): void {
-  const profile: Profile = { ...connection };
+export function writeProfile(path: string, connection: StepConnection): void {
+  const profile: StepConnection = { ...connection };
   writeFileAtomic(path, `${JSON.stringify(profile, null, 2)}\n`);
 }
 
@@ -61,6 +69,21 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 const KEYS = ['clientArgs', 'instanceArgs', 'sshArgs', 'options'];
+const ENGINE_KEY = 'remoteExecution';
+
+/**
+ * The engine a profile or remote.json names as `{ "remoteExecution": {…} }`, checked; undefined
+ * when it holds EC2 arguments instead (readProfile reads and checks those).
+ */
+export function readEngineProfile(path: string): EngineOptions | undefined {
+  const value = readJson(path, 'connection profile');
+  if (!isObject(value) || !(ENGINE_KEY in value)) return undefined;
+  const other = Object.keys(value).find((key) => key !== ENGINE_KEY);
+  if (other !== undefined) {
+    throw new UserError(`${path}: '${other}' cannot be given beside '${ENGINE_KEY}'`);
+  }
+  return readEngineOptions(value[ENGINE_KEY], path);
+}
 
 /** What the reader will be used for: SSH to the instance (the key must exist), or AWS calls only. */
 export type ProfileUse = 'ssh' | 'aws';
@@ -75,6 +98,11 @@ export function readProfile(path: string, baseDir: string, use: ProfileUse): Pro
     throw new UserError(
       `${path}: expected a JSON object with clientArgs, instanceArgs and sshArgs`,
     );
+  if (ENGINE_KEY in value) {
+    throw new UserError(
+      `${path}: names a remote execution engine, which has no instance to manage`,
+    );
+  }
   for (const key of Object.keys(value)) {
     if (!KEYS.includes(key)) throw new UserError(`${path}: unknown key '${key}'`);
   }

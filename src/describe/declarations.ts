@@ -1,4 +1,4 @@
-import type { Connection } from '../api/connection.js';
+import type { StepConnection } from '../api/connection.js';
 import type { RemoteAction, ValueSource } from './types.js';
 
 /** Where in the description a declaration was made, for error messages. */
@@ -24,7 +24,7 @@ export interface RemoteStep extends StepDependencies {
   targets: string[];
   sources: (string | ValueSource)[];
   action: RemoteAction;
-  connection: Connection;
+  connection: StepConnection;
   location: Location;
 }
 

@@ -3,7 +3,8 @@ import { callSite } from './call-site.js';
 import { checkOptionKeys } from './check-options.js';
 import { checkConnectionArgs } from '../api/connection.js';
 import { checkEnvironmentOptions } from '../api/requirements.js';
-import type { Connection } from '../api/connection.js';
+import { isEngineConnection, type Connection, type StepConnection } from '../api/connection.js';
+import { readEngineOptions, type EngineOptions } from '../reapi/engine-options.js';
 import { projectPath, sourceList, targetList } from './project-paths.js';
 import { declarations } from './registry.js';
 import { stepDependencies } from './step-dependencies.js';
@@ -78,7 +79,7 @@ function positiveInteger(value: unknown, name: string, location: string): void {
 
 export class EnvironmentRemote {
   readonly #env: Record<string, string>;
-  #connection: Connection | undefined;
+  #connection: StepConnection | undefined;
 
   constructor(options: EnvironmentOptions = {}) {
     checkOptionKeys(options, ENVIRONMENT_KEYS, 'EnvironmentRemote', callSite());
@@ -114,6 +115,14 @@ export class EnvironmentRemote {
     checkEnvironmentOptions(options, `${location}: connectionInitialize: options.`);
     checkConnectionArgs(clientArgs, sshArgs, location);
     this.#connection = { clientArgs, instanceArgs, sshArgs, options };
+  }
+
+  /**
+   * Sets a Remote Execution API engine for remote steps instead of an instance. Credentials are
+   * named (headersFromEnv, tls files), never given, so build.ninja and profiles hold none.
+   */
+  remoteExecutionInitialize(options: EngineOptions): void {
+    this.#connection = { remoteExecution: readEngineOptions(options, callSite()) };
   }
 
   /** A step run locally by ninja, as SCons' Command. */
@@ -212,9 +221,15 @@ export class EnvironmentRemote {
     return name;
   }
 
-  #connectionFor(spec: CommandRemoteSpec, target: string, location: string): Connection {
-    const base = this.#connection;
+  #connectionFor(spec: CommandRemoteSpec, target: string, location: string): StepConnection {
     const overridden = spec.clientArgs || spec.instanceArgs || spec.sshArgs;
+    if (this.#connection && isEngineConnection(this.#connection)) {
+      if (!overridden) return this.#connection;
+      throw new UserError(
+        `${location}: commandRemote for '${target}' gives instance arguments, but env.remoteExecutionInitialize named an engine`,
+      );
+    }
+    const base: Connection | undefined = this.#connection;
     if (!base && !(spec.clientArgs && spec.instanceArgs && spec.sshArgs)) {
       throw new UserError(
         `${location}: commandRemote for '${target}' before env.connectionInitialize(clientArgs, instanceArgs, sshArgs)`,

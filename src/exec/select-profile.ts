@@ -1,8 +1,15 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ProfileSelector } from '../api/job-request.js';
-import { profileId, readProfile, type Profile, type ProfileUse } from '../api/profile.js';
+import {
+  profileId,
+  readEngineProfile,
+  readProfile,
+  type Profile,
+  type ProfileUse,
+} from '../api/profile.js';
 import { defaultStateDir, profilePath, STATE_DIR } from '../layout/local-state.js';
+import type { EngineOptions } from '../reapi/engine-options.js';
 import { UserError } from '../util/user-error.js';
 
 /** Which connection a job uses, where its state lives, and what its relative key path is relative to. */
@@ -13,40 +20,57 @@ export interface JobProfile {
   baseDir: string;
 }
 
-/** A hand-written remote.json, as used from Makefiles; its state folder is beside it. */
-function profileFromConfig(
-  configPath: string,
-  stateDir: string | undefined,
-  use: ProfileUse,
-): JobProfile {
-  if (!existsSync(configPath)) throw new UserError(`${configPath}: no such remote-exec config`);
-  const baseDir = dirname(resolve(configPath));
-  const profile = readProfile(configPath, baseDir, use);
-  return {
-    id: profileId(profile),
-    profile,
-    stateDir: resolve(stateDir ?? join(baseDir, STATE_DIR)),
-    baseDir,
-  };
+/** A step's Remote Execution API engine, as its profile or remote.json names it. */
+export interface EngineProfile {
+  options: EngineOptions;
+  stateDir: string;
+  baseDir: string;
 }
 
-function profileFromState(id: string, stateDir: string | undefined, use: ProfileUse): JobProfile {
+interface ProfileFile {
+  path: string;
+  stateDir: string;
+  baseDir: string;
+  /** The id the file's connection is known by, when remote-gen named it. */
+  id?: string;
+}
+
+/** A hand-written remote.json, as used from Makefiles; its state folder is beside it. */
+function configFile(configPath: string, stateDir: string | undefined): ProfileFile {
+  if (!existsSync(configPath)) throw new UserError(`${configPath}: no such remote-exec config`);
+  const baseDir = dirname(resolve(configPath));
+  return { path: configPath, stateDir: resolve(stateDir ?? join(baseDir, STATE_DIR)), baseDir };
+}
+
+function stateFile(id: string, stateDir: string | undefined): ProfileFile {
   const dir = stateDir ? resolve(stateDir) : defaultStateDir();
   const path = profilePath(dir, id);
-  const baseDir = dirname(dir);
   if (!/^[\w-]+$/.test(id))
     throw new UserError(`--profile '${id}': not a profile id as written by remote-gen`);
   if (!existsSync(path))
     throw new UserError(`${path}: no such connection profile; run remote-gen again`);
-  return { id, profile: readProfile(path, baseDir, use), stateDir: dir, baseDir };
+  return { path, stateDir: dir, baseDir: dirname(dir), id };
 }
 
-export function selectProfile(selector: ProfileSelector, use: ProfileUse = 'ssh'): JobProfile {
+function profileFile(selector: ProfileSelector): ProfileFile {
   if (selector.profile && selector.config)
     throw new UserError('give either --profile or --config, not both');
-  if (selector.config) return profileFromConfig(selector.config, selector.stateDir, use);
-  if (selector.profile) return profileFromState(selector.profile, selector.stateDir, use);
+  if (selector.config) return configFile(selector.config, selector.stateDir);
+  if (selector.profile) return stateFile(selector.profile, selector.stateDir);
   throw new UserError(
     'which connection? give --config remote.json (or --profile ID, as written by remote-gen)',
   );
+}
+
+export function selectProfile(selector: ProfileSelector, use: ProfileUse = 'ssh'): JobProfile {
+  const { path, stateDir, baseDir, id } = profileFile(selector);
+  const profile = readProfile(path, baseDir, use);
+  return { id: id ?? profileId(profile), profile, stateDir, baseDir };
+}
+
+/** The engine the selected profile names; undefined when it names EC2 arguments instead. */
+export function selectEngine(selector: ProfileSelector): EngineProfile | undefined {
+  const { path, stateDir, baseDir } = profileFile(selector);
+  const options = readEngineProfile(path);
+  return options && { options, stateDir, baseDir };
 }

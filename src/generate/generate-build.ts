@@ -1,5 +1,5 @@
 import { dirname, join, relative } from 'node:path';
-import type { Connection } from '../api/connection.js';
+import { isEngineConnection, type StepConnection } from '../api/connection.js';
 import type { RemoteStep } from '../describe/declarations.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/user-error.js';
@@ -53,13 +53,16 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
   const databasePath = join(dirname(options.output), 'compile_commands.json');
   const reserved = [STATE_DIR, options.output, ...(options.compileDatabase ? [databasePath] : [])];
   const graph = buildGraph(declarations, reserved);
-  const profiles = new Map<Connection, RemoteProfile>();
+  const profiles = new Map<StepConnection, RemoteProfile>();
   const profileOf = (step: RemoteStep): RemoteProfile => {
     const known = profiles.get(step.connection);
     if (known) return known;
     const id = profileId(step.connection);
-    const environment = environmentId(step.connection);
-    const readyStamp = readyStampPath(STATE_DIR, id, environment);
+    const { connection } = step;
+    const engine = isEngineConnection(connection);
+    const readyStamp = engine
+      ? undefined
+      : readyStampPath(STATE_DIR, id, environmentId(connection));
     // One instance cannot be prepared two ways at once.
     if ([...profiles.values()].some((other) => other.id === id && other.readyStamp !== readyStamp))
       throw new UserError(
@@ -68,7 +71,7 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     const profile = {
       id,
       path: relative('.', profilePath(STATE_DIR, id)),
-      jobs: step.connection.options.jobs ?? DEFAULT_REMOTE_JOBS,
+      jobs: (engine ? undefined : connection.options.jobs) ?? DEFAULT_REMOTE_JOBS,
       readyStamp,
     };
     profiles.set(step.connection, profile);

@@ -26,7 +26,8 @@ export interface RemoteProfile {
   id: string;
   path: string;
   jobs: number;
-  readyStamp: string;
+  /** What remote edges wait for; an engine needs nothing prepared, so it has none. */
+  readyStamp?: string;
 }
 
 function fileSources(sources: readonly (string | ValueSource)[]): string[] {
@@ -77,7 +78,7 @@ function remoteEdge(
     rule: 'remote',
     outputs: step.targets,
     inputs,
-    orderOnlyInputs: [profile.readyStamp],
+    orderOnlyInputs: profile.readyStamp === undefined ? [] : [profile.readyStamp],
     variables: {
       cmd: ninjaValue(`${shimCommand('remote-exec')} ${command}`, step.location),
       desc: ninjaValue(`REMOTE ${step.targets.join(' ')}`, step.location),
@@ -87,7 +88,7 @@ function remoteEdge(
   };
 }
 
-function provisionEdge(profile: RemoteProfile): Edge {
+function provisionEdge(profile: RemoteProfile & { readyStamp: string }): Edge {
   return {
     rule: 'provision',
     // No inputs: the stamp's name holds the profile's content hash, and a rebuilt stamp would mean a needless launch.
@@ -177,7 +178,11 @@ export function manifestFor(
     ],
     edges: [
       ...generatorEdges(inputs, graph),
-      ...[...profiles.values()].map(provisionEdge),
+      ...[...profiles.values()]
+        .filter((profile): profile is RemoteProfile & { readyStamp: string } =>
+          Boolean(profile.readyStamp),
+        )
+        .map(provisionEdge),
       ...stepEdges,
       ...aliasEdges,
     ],

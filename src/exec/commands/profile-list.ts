@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ProfileSelector } from '../../api/job-request.js';
-import type { ProfileUse } from '../../api/profile.js';
-import { defaultStateDir, profilesDir } from '../../layout/local-state.js';
+import { readEngineProfile, type ProfileUse } from '../../api/profile.js';
+import { defaultStateDir, profilePath, profilesDir } from '../../layout/local-state.js';
 import { UserError } from '../../util/user-error.js';
 import { selectProfile, type JobProfile } from '../select-profile.js';
 
@@ -11,8 +11,8 @@ export function selectedStateDir(selector: ProfileSelector): string {
   return selector.stateDir ? resolve(selector.stateDir) : defaultStateDir();
 }
 
-/** Ids of the profiles remote-gen wrote into a state folder. */
-export function profileIds(stateDir: string): string[] {
+/** Ids of the profiles remote-gen wrote into a state folder, with or without engine profiles. */
+function allProfileIds(stateDir: string): string[] {
   const dir = profilesDir(stateDir);
   return existsSync(dir)
     ? readdirSync(dir)
@@ -22,11 +22,22 @@ export function profileIds(stateDir: string): string[] {
     : [];
 }
 
+/** Ids of the profiles of instances: an engine's profile has no instance to start, stop or list. */
+export function profileIds(stateDir: string): string[] {
+  return allProfileIds(stateDir).filter(
+    (id) => readEngineProfile(profilePath(stateDir, id)) === undefined,
+  );
+}
+
 /** The selected profile, or with no selector every profile remote-gen wrote into the state folder. */
 export function selectProfiles(selector: ProfileSelector, use: ProfileUse = 'ssh'): JobProfile[] {
   if (selector.profile || selector.config) return [selectProfile(selector, use)];
   const stateDir = selectedStateDir(selector);
   const ids = profileIds(stateDir);
+  if (ids.length === 0 && allProfileIds(stateDir).length > 0)
+    throw new UserError(
+      `the profiles in ${profilesDir(stateDir)} name remote execution engines, which have no instances`,
+    );
   if (ids.length === 0)
     throw new UserError(
       `no connection profiles in ${profilesDir(stateDir)}: run remote-gen first, or give --config remote.json`,
