@@ -5,6 +5,7 @@ import { reachInstance } from '../instance/provision.js';
 import type { Progress } from '../progress.js';
 import type { LentInstance } from '../job/remote-job.js';
 import type { JobProfile } from '../select-profile.js';
+import { environmentId } from '../../api/profile.js';
 import { currentMessages, withMessagesTo } from './message-route.js';
 
 /**
@@ -24,7 +25,11 @@ class ProfileConnections {
   #state: InstanceState | undefined;
   #connections: Pooled[] = [];
   #opening: Promise<void> | undefined;
-  /** The stderr of each step waiting for a connection: provisioning progress goes to all of them. */
+  /**
+   * The stderr of each step waiting for a connection, in the order they came. Provisioning progress
+   * (and a setup script's output) goes to the first still waiting, so that `make -j16`, whose steps
+   * share one terminal, shows it once.
+   */
   readonly #waiting = new Set<NodeJS.WritableStream>();
 
   constructor(
@@ -71,13 +76,14 @@ class ProfileConnections {
 
   /** Another connection, through the usual provisioning: it launches or repairs only when needed. */
   async #open(progress: Progress): Promise<void> {
-    const everyone = new Writable({
+    const firstWaiting = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
-        for (const stderr of this.#waiting) stderr.write(chunk);
+        const [first] = this.#waiting;
+        first?.write(chunk);
         done();
       },
     });
-    const { state, transport } = await withMessagesTo(everyone, () =>
+    const { state, transport } = await withMessagesTo(firstWaiting, () =>
       reachInstance(this.job, progress),
     );
     this.#state = state;
@@ -114,7 +120,9 @@ export class InstancePool {
   constructor(private readonly log: (line: string) => void) {}
 
   lend(job: JobProfile, progress: Progress): Promise<LentInstance> {
-    const key = `${job.id}\0${job.baseDir}`;
+    // The environment (options.setup, options.requires) is not part of the profile id: a changed
+    // one gets connections of its own, opened through provisioning, which prepares the instance.
+    const key = `${job.id}\0${environmentId(job.profile) ?? ''}\0${job.baseDir}`;
     let connections = this.#profiles.get(key);
     if (!connections) {
       connections = new ProfileConnections(job, this.log);
