@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { ProfileSelector } from '../api/job-request.js';
 import {
   profileId,
@@ -8,7 +8,7 @@ import {
   type Profile,
   type ProfileUse,
 } from '../api/profile.js';
-import { defaultStateDir, profilePath, STATE_DIR } from '../layout/local-state.js';
+import { profilePath, stateDirOf } from '../layout/local-state.js';
 import type { EngineOptions } from '../reapi/engine-options.js';
 import { UserError } from '../util/user-error.js';
 
@@ -39,11 +39,11 @@ interface ProfileFile {
 function configFile(configPath: string, stateDir: string | undefined): ProfileFile {
   if (!existsSync(configPath)) throw new UserError(`${configPath}: no such remote-exec config`);
   const baseDir = dirname(resolve(configPath));
-  return { path: configPath, stateDir: resolve(stateDir ?? join(baseDir, STATE_DIR)), baseDir };
+  return { path: configPath, stateDir: stateDirOf({ config: configPath, stateDir }), baseDir };
 }
 
 function stateFile(id: string, stateDir: string | undefined): ProfileFile {
-  const dir = stateDir ? resolve(stateDir) : defaultStateDir();
+  const dir = stateDirOf({ stateDir });
   const path = profilePath(dir, id);
   if (!/^[\w-]+$/.test(id))
     throw new UserError(`--profile '${id}': not a profile id as written by remote-gen`);
