@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Cloud } from '../../src/emulator/index.js';
+import { describe, it } from 'node:test';
 import { makeProject, remoteGen } from '../helpers/cli.js';
-import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/cloud.js';
-import { remoteConfig } from '../helpers/remote-project.js';
+import { configProjectsOnCloud } from '../helpers/remote-project.js';
 
 function sent(stderr: string): string {
   const match = /remote-exec: upload: (\d+ of \d+ files, \d+ bytes)/.exec(stderr);
@@ -15,31 +13,9 @@ function sent(stderr: string): string {
 }
 
 describe('the store on the instance never hands a step a wrong input', () => {
-  let cloud: Cloud;
-  let env: NodeJS.ProcessEnv;
-  const dirs: string[] = [];
-  const project = (files: Record<string, string>, storeMegabytes?: number) => {
-    const config = JSON.parse(remoteConfig(cloud)) as { options: Record<string, unknown> };
-    if (storeMegabytes !== undefined) config.options.storeMegabytes = storeMegabytes;
-    const dir = makeProject({ 'remote.json': JSON.stringify(config), ...files });
-    dirs.push(dir);
-    return dir;
-  };
-  const step = (dir: string, args: string[]) =>
-    remoteExecAsync(dir, env, ['--config', 'remote.json', '--verbose', ...args]);
-
-  before(async () => {
-    cloud = await testCloud();
-    env = cloudEnv(cloud);
-  });
-  after(async () => {
-    for (const dir of dirs) await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
-    assert.deepEqual(
-      liveInstances(cloud).filter((i) => i.state === 'running'),
-      [],
-    );
-    await cloud.stop();
-  });
+  const { project: configured, step } = configProjectsOnCloud();
+  const project = (files: Record<string, string>, storeMegabytes?: number) =>
+    configured(files, { storeMegabytes });
 
   it('refuses a command writing into an input in place; one that forces it leaves the store sound', async () => {
     const dir = project({ 'in.txt': 'good\n' });

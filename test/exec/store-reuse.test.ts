@@ -11,17 +11,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Cloud } from '../../src/emulator/index.js';
+import { describe, it } from 'node:test';
 import { REMOTE_EXEC } from '../helpers/cli.js';
-import {
-  cloudEnv,
-  liveInstances,
-  ninjaAsync,
-  remoteExecAsync,
-  testCloud,
-} from '../helpers/cloud.js';
-import { configProject } from '../helpers/remote-project.js';
+import { ninjaAsync } from '../helpers/cloud.js';
+import { configProjectsOnCloud } from '../helpers/remote-project.js';
 
 /** The step's own account of what it sent: `upload: N of M files, X bytes`. */
 function uploaded(stderr: string): { files: number; of: number; bytes: number } {
@@ -31,29 +24,7 @@ function uploaded(stderr: string): { files: number; of: number; bytes: number } 
 }
 
 describe('the content-addressed store on the instance', () => {
-  let cloud: Cloud;
-  let env: NodeJS.ProcessEnv;
-  const dirs: string[] = [];
-  const project = (files: Record<string, string> = {}) => {
-    const dir = configProject(cloud, files);
-    dirs.push(dir);
-    return dir;
-  };
-  const step = (dir: string, args: string[]) =>
-    remoteExecAsync(dir, env, ['--config', 'remote.json', '--verbose', ...args]);
-
-  before(async () => {
-    cloud = await testCloud();
-    env = cloudEnv(cloud);
-  });
-  after(async () => {
-    for (const dir of dirs) await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
-    assert.deepEqual(
-      liveInstances(cloud).filter((i) => i.state === 'running'),
-      [],
-    );
-    await cloud.stop();
-  });
+  const { project, step, env } = configProjectsOnCloud();
 
   it('sends no content for 300 unchanged inputs the second time; executable bits survive', async () => {
     const files: Record<string, string> = { 'tool.sh': '#!/bin/sh\ncat "$@" | wc -c\n' };
@@ -90,7 +61,7 @@ describe('the content-addressed store on the instance', () => {
         '',
       ].join('\n'),
     });
-    const build = await ninjaAsync(dir, env, ['-j1']);
+    const build = await ninjaAsync(dir, env(), ['-j1']);
     assert.equal(build.status, 0, build.stdout + build.stderr);
     const lines = build.stdout.split('\n').filter((line) => line.includes('upload:'));
     assert.equal(lines.length, 2, build.stdout);
