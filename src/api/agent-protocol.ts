@@ -7,7 +7,7 @@ import type { JobRequest } from './job-request.js';
 // answers another version, or does not answer, is replaced and never sees a job.
 
 /** Raised whenever the messages or their meaning change; an agent of another version is replaced. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const enum FrameKind {
   Message = 0,
@@ -31,6 +31,11 @@ export interface JobMessage {
   request: JobRequest;
   cwd: string;
   heartbeatSeconds: number;
+  /**
+   * For a step on a remote execution engine: the client's values of the variables its connection
+   * reads credentials from (headersFromEnv), since the agent's environment is another step's.
+   */
+  environment?: Record<string, string>;
 }
 
 /** Ctrl-C, SIGTERM or SIGHUP reached the client: the step is cancelled. */

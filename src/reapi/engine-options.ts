@@ -5,7 +5,7 @@ import { UserError } from '../util/user-error.js';
 // credentials are named here and read when connecting (header values from environment
 // variables, TLS material from files), so build.ninja and profiles never contain them.
 //
-// API: EngineOptions, readEngineOptions(value, where).
+// API: EngineOptions, readEngineOptions(value, where), credentialVariables(options, env).
 
 export interface EngineOptions {
   /** `grpc://host:port` (plain) or `grpcs://host:port` (TLS). */
@@ -66,4 +66,20 @@ export function readEngineOptions(value: unknown, where: string): EngineOptions 
   const badTls = tlsKeys.find((key) => !['caFile', 'certFile', 'keyFile'].includes(key));
   if (badTls !== undefined) fail(`tls has no option '${badTls}' (caFile, certFile, keyFile)`);
   return options as unknown as EngineOptions;
+}
+
+/**
+ * The variables of `env` that the connection's headersFromEnv names: what a step hands its agent,
+ * whose own environment is that of whichever step started it.
+ */
+export function credentialVariables(
+  options: EngineOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const variable of Object.values(options.headersFromEnv ?? {})) {
+    const value = env[variable];
+    if (value !== undefined) variables[variable] = value;
+  }
+  return variables;
 }

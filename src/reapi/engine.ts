@@ -44,9 +44,13 @@ function readPem(path: string | undefined, what: string): Buffer | undefined {
   }
 }
 
-function headerValues(headers: EngineOptions['headersFromEnv']): [string, string][] {
+/** The credential headers with their values from `env`; one line for a variable not set. */
+function headerValues(
+  headers: EngineOptions['headersFromEnv'],
+  env: NodeJS.ProcessEnv,
+): [string, string][] {
   return Object.entries(headers ?? {}).map(([header, variable]) => {
-    const value = process.env[variable];
+    const value = env[variable];
     if (!value) {
       throw new UserError(
         `remote execution: environment variable ${variable} (for header ${header}) is not set`,
@@ -63,10 +67,11 @@ export class Engine {
   private readonly headers: [string, string][];
   private readonly definitions = new Map<Service, ServiceDefinition>();
 
-  constructor(options: EngineOptions) {
+  /** `env` holds the variables headersFromEnv names: the step's, when an agent serves many. */
+  constructor(options: EngineOptions, env: NodeJS.ProcessEnv = process.env) {
     this.endpoint = options.endpoint;
     this.instanceName = options.instanceName ?? '';
-    this.headers = headerValues(options.headersFromEnv);
+    this.headers = headerValues(options.headersFromEnv, env);
     const [scheme, address] = options.endpoint.split('://') as [string, string];
     const channelCredentials =
       scheme === 'grpcs'

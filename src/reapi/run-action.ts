@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import type { Writable } from 'node:stream';
 import { HashCache } from '../cas/hash-cache.js';
 import { buildInputTree, folderAt } from '../cas/input-tree.js';
 import { placeOutputs } from '../exec/job/place-outputs.js';
@@ -29,6 +28,8 @@ export interface StepRequest extends StepAction {
   readonly scratchDir: string;
   /** Where the digests of input files are remembered between steps. */
   readonly hashCacheFile: string;
+  /** True once nobody waits for the step any more: its outputs are then not placed. */
+  readonly abandoned?: () => boolean;
 }
 
 export interface StepReport {
@@ -38,8 +39,8 @@ export interface StepReport {
 }
 
 interface Io {
-  readonly stdout: Writable;
-  readonly stderr: Writable;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
 }
 
 async function readLog(
@@ -86,7 +87,7 @@ async function deliver(
         `the command succeeded but did not produce declared output${plural} ${named}`,
       );
     }
-    if (succeeded) placeOutputs(scratchDir, baseDir, outputs);
+    if (succeeded && !request.abandoned?.()) placeOutputs(scratchDir, baseDir, outputs);
   } finally {
     rmSync(scratchDir, { recursive: true, force: true });
   }

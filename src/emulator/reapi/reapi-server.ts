@@ -54,8 +54,16 @@ export interface ReapiServer {
   readonly faults: Faults;
   /** Method names in the order calls arrived. */
   readonly calls: string[];
+  /** The client address (`127.0.0.1:port`) of each call: one per gRPC connection. */
+  readonly peers: Set<string>;
   readonly stats: { blobsUploaded: number; executions: number };
   close(): Promise<void>;
+}
+
+/** What `admit` reads of any call: its peer and its request headers. */
+interface Call {
+  getPeer(): string;
+  metadata: Metadata;
 }
 
 const MiB = 1024 * 1024;
@@ -100,14 +108,17 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
     return copy;
   }
   const calls: string[] = [];
+  const peers = new Set<string>();
   const stats = { blobsUploaded: 0, executions: 0 };
   const operations = new Map<string, Promise<Operation>>();
   const stopping = new AbortController();
   setMaxListeners(0, stopping.signal); // one listener per running action
 
   /** What every call meets first: the log, the credentials check, the busy fault, the instance. */
-  function admit(method: string, metadata: Metadata, request?: { instanceName?: string }) {
+  function admit(call: Call, method: string, request?: { instanceName?: string }) {
     calls.push(method);
+    peers.add(call.getPeer());
+    const metadata = call.metadata;
     const header = faults.requiredHeader;
     if (header && metadata.get(header.name)[0] !== header.value) {
       return failure(status.UNAUTHENTICATED, `missing or wrong ${header.name}`);
@@ -127,7 +138,7 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
     answer: (request: Request) => object,
   ): handleUnaryCall<Request, object> {
     return (call, callback) => {
-      const refused = admit(method, call.metadata, call.request);
+      const refused = admit(call, method, call.request);
       if (refused) return callback(refused);
       try {
         callback(null, answer(call.request));
@@ -221,7 +232,7 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
 
   const byteStream = {
     Read(call: ServerWritableStream<{ resourceName: string }, object>) {
-      const refused = admit('Read', call.metadata);
+      const refused = admit(call, 'Read');
       if (refused) return call.emit('error', refused);
       const match = readName.exec(call.request.resourceName);
       if (!match) {
@@ -242,7 +253,7 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
       >,
       callback: sendUnaryData<object>,
     ) {
-      const refused = admit('Write', call.metadata);
+      const refused = admit(call, 'Write');
       if (refused) return callback(refused);
       const chunks: Buffer[] = [];
       let digest: Digest | undefined;
@@ -336,7 +347,7 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
         object
       >,
     ) {
-      const refused = admit('Execute', call.metadata, call.request);
+      const refused = admit(call, 'Execute', call.request);
       if (refused) return call.emit('error', refused);
       const { actionDigest, skipCacheLookup } = call.request;
       if (!validDigest(actionDigest)) {
@@ -369,7 +380,7 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
       void follow(call, name, actionDigest);
     },
     WaitExecution(call: ServerWritableStream<{ name: string }, object>) {
-      const refused = admit('WaitExecution', call.metadata);
+      const refused = admit(call, 'WaitExecution');
       if (refused) return call.emit('error', refused);
       const action = actionsOf.get(call.request.name);
       if (!action) return call.emit('error', failure(status.NOT_FOUND, 'no such operation'));
@@ -393,6 +404,7 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
     store,
     faults,
     calls,
+    peers,
     stats,
     close: async () => {
       stopping.abort();

@@ -13,7 +13,8 @@ import type { Cancellation } from '../job/cancellation.js';
 import { checkInputsExist } from '../job/check-inputs.js';
 import { stepPaths } from '../job/step-paths.js';
 import { heartbeatSeconds } from '../job/supervised-step.js';
-import { selectProfile } from '../select-profile.js';
+import { credentialVariables } from '../../reapi/engine-options.js';
+import { selectEngine, selectProfile } from '../select-profile.js';
 import { addPhases } from '../trace/step-trace.js';
 import { agentKey } from './agent-key.js';
 import type { AgentLink } from './handshake.js';
@@ -73,11 +74,12 @@ function outcomeOf(message: AgentMessage, running: () => void): Outcome | Error 
 }
 
 /**
- * A step through the agent. When the agent dies before the step started on the instance, it is
+ * A step through the agent (on an instance, or on an engine over the build's one channel). When the agent dies before the step started on the instance, it is
  * retried once with a new agent (nothing ran); after that, the step fails with one line.
  */
 export async function runThroughAgent(request: JobRequest): Promise<number> {
-  const job = selectProfile(request);
+  const engine = selectEngine(request);
+  const job = engine ?? selectProfile(request);
   const cwd = process.cwd();
   stepPaths(job.baseDir, cwd, request.inputs, request.outputs, request.depfile);
   checkInputsExist(request.inputs);
@@ -90,6 +92,7 @@ export async function runThroughAgent(request: JobRequest): Promise<number> {
     },
     cwd,
     heartbeatSeconds: heartbeatSeconds(),
+    environment: engine && credentialVariables(engine.options),
   };
   const key = agentKey();
   const signals = cancelOnSignals();

@@ -2,6 +2,7 @@ import { statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { basename } from 'node:path';
 import { agentPidPath, agentSocketPath } from '../../layout/local-state.js';
+import { EngineChannels } from './engine-channels.js';
 import { InstancePool } from './instance-pool.js';
 import { serveClient } from './session.js';
 
@@ -31,6 +32,7 @@ const [stateDir, key] = process.argv.slice(2) as [string, string];
 const socketPath = agentSocketPath(stateDir, key);
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 const pool = new InstancePool(log);
+const engines = new EngineChannels(log);
 const clients = new Set<Socket>();
 let idle: NodeJS.Timeout | undefined;
 let leaving = false;
@@ -51,6 +53,7 @@ async function leave(why: string, ownInode: number | undefined): Promise<void> {
   leaving = true;
   log(`exiting: ${why}`);
   if (ownInode !== undefined && inode() === ownInode) unlinkSync(socketPath);
+  engines.close();
   await pool.close();
   process.exit(0);
 }
@@ -64,7 +67,7 @@ const server = createServer((socket) => {
   if (leaving) return socket.destroy();
   clients.add(socket);
   clearTimeout(idle);
-  void serveClient(socket, pool).then(() => {
+  void serveClient(socket, pool, engines).then(() => {
     clients.delete(socket);
     armIdle(own);
   });

@@ -15,6 +15,8 @@ import { isUserError } from '../../util/user-error.js';
 import { Cancellation } from '../job/cancellation.js';
 import { runRemoteJob } from '../job/remote-job.js';
 import { withOwnPhases } from '../trace/step-trace.js';
+import type { EngineChannels } from './engine-channels.js';
+import { engineJob } from './engine-job.js';
 import type { InstancePool } from './instance-pool.js';
 import { withMessagesTo } from './message-route.js';
 
@@ -37,21 +39,24 @@ async function serveJob(
   socket: Socket,
   message: JobMessage,
   pool: InstancePool,
+  engines: EngineChannels,
   cancellation: Cancellation,
 ): Promise<void> {
   const stderr = toClient(socket, FrameKind.Stderr);
   const phases: PhaseSpan[] = [];
+  const output = { stdout: toClient(socket, FrameKind.Stdout), stderr };
+  const run = async () =>
+    engineJob(message, engines, { cwd: message.cwd, output, cancellation })?.() ??
+    runRemoteJob(message.request, {
+      cwd: message.cwd,
+      heartbeatSeconds: message.heartbeatSeconds,
+      output,
+      cancellation,
+      reach: (job, progress) => pool.lend(job, progress),
+      onRunning: () => send(socket, { type: 'running' }),
+    });
   const reply = await withMessagesTo(stderr, () =>
-    withOwnPhases(phases, () =>
-      runRemoteJob(message.request, {
-        cwd: message.cwd,
-        heartbeatSeconds: message.heartbeatSeconds,
-        output: { stdout: toClient(socket, FrameKind.Stdout), stderr },
-        cancellation,
-        reach: (job, progress) => pool.lend(job, progress),
-        onRunning: () => send(socket, { type: 'running' }),
-      }),
-    ).then(
+    withOwnPhases(phases, run).then(
       (status): AgentMessage => ({ type: 'exit', status }),
       (error: unknown): AgentMessage =>
         isUserError(error)
@@ -66,7 +71,11 @@ async function serveJob(
 }
 
 /** One client: hello, then one job and perhaps its cancel. Resolves when the client is served. */
-export function serveClient(socket: Socket, pool: InstancePool): Promise<void> {
+export function serveClient(
+  socket: Socket,
+  pool: InstancePool,
+  engines: EngineChannels,
+): Promise<void> {
   const reader = new FrameReader<ClientMessage>();
   const cancellation = new Cancellation();
   let job: Promise<void> | undefined;
@@ -91,7 +100,7 @@ export function serveClient(socket: Socket, pool: InstancePool): Promise<void> {
           send(socket, { type: 'hello', version: PROTOCOL_VERSION, pid: process.pid });
           if (message.version !== PROTOCOL_VERSION) socket.end();
         } else if (message.type === 'job' && !job) {
-          job = serveJob(socket, message, pool, cancellation);
+          job = serveJob(socket, message, pool, engines, cancellation);
         } else if (message.type === 'cancel') cancellation.cancel(message.signal);
       }
     });

@@ -1,17 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import type { JobRequest } from '../../api/job-request.js';
 import { hashCachePath, scratchDir } from '../../layout/local-state.js';
-import { Engine } from '../../reapi/engine.js';
+import type { Engine } from '../../reapi/engine.js';
 import { runStepAction } from '../../reapi/run-action.js';
 import { UserError } from '../../util/user-error.js';
 import type { EngineProfile } from '../select-profile.js';
+import type { Cancellation } from './cancellation.js';
 import { stepPaths } from './step-paths.js';
+import type { StepOutput } from './supervised-step.js';
+
+/** What an engine job needs from the agent that runs it for a step's client. */
+export interface EngineJobContext {
+  /** The client's working directory, which relative paths of the request are relative to. */
+  cwd: string;
+  output: StepOutput;
+  cancellation: Cancellation;
+  /** The build's shared channel to the engine. */
+  channel: Engine;
+}
 
 /**
  * One step as a Remote Execution API action: the same command line, inputs and outputs as on an
  * instance; the exit code comes back unchanged and outputs are placed as an instance's are.
  */
-export async function runReapiJob(request: JobRequest, engine: EngineProfile): Promise<number> {
+export async function runReapiJob(
+  request: JobRequest,
+  engine: EngineProfile,
+  context: EngineJobContext,
+): Promise<number> {
   if (request.depfile !== undefined) {
     // Its paths would be the worker's, which the engine does not tell: none could be made local.
     throw new UserError(
@@ -19,26 +35,24 @@ export async function runReapiJob(request: JobRequest, engine: EngineProfile): P
     );
   }
   const { baseDir, stateDir, options } = engine;
-  const paths = stepPaths(baseDir, process.cwd(), request.inputs, request.outputs);
-  const channel = new Engine(options);
-  try {
-    const report = await runStepAction(
-      channel,
-      {
-        baseDir: paths.baseDir,
-        workDir: paths.workDir,
-        command: request.command,
-        inputs: paths.inputs,
-        outputs: paths.outputs,
-        platform: options.platform,
-        timeoutSeconds: options.timeoutSeconds,
-        scratchDir: scratchDir(stateDir, randomBytes(8).toString('hex')),
-        hashCacheFile: hashCachePath(stateDir),
-      },
-      { stdout: process.stdout, stderr: process.stderr },
-    );
-    return report.exitCode;
-  } finally {
-    channel.close();
-  }
+  const { cancellation } = context;
+  const paths = stepPaths(baseDir, context.cwd, request.inputs, request.outputs);
+  const report = await runStepAction(
+    context.channel,
+    {
+      baseDir: paths.baseDir,
+      workDir: paths.workDir,
+      command: request.command,
+      inputs: paths.inputs,
+      outputs: paths.outputs,
+      platform: options.platform,
+      timeoutSeconds: options.timeoutSeconds,
+      scratchDir: scratchDir(stateDir, randomBytes(8).toString('hex')),
+      hashCacheFile: hashCachePath(stateDir),
+      // A client gone or cancelled is told nothing built: nothing is placed.
+      abandoned: () => cancellation.received !== undefined,
+    },
+    context.output,
+  );
+  return cancellation.received ? cancellation.exitStatus() : report.exitCode;
 }
