@@ -23,13 +23,27 @@ export function isRetryable(error: unknown): boolean {
   );
 }
 
+/**
+ * gRPC's account of a failed connection, without its wrapping: "No connection established. Last
+ * error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: " says "connect ECONNREFUSED
+ * 127.0.0.1:1".
+ */
+function connectionFault(details: string): string {
+  return details
+    .replace(/\s*Resolution note:.*$/s, '')
+    .replace(/^No connection established\. Last error: (?:Error: )?/, '')
+    .replace(/\.$/, '');
+}
+
 /** The one line a user sees for `error`, which `call` (e.g. `FindMissingBlobs`) got from `endpoint`. */
 export function engineError(error: ServiceError, endpoint: string, call: string): UserError {
   const details = error.details || status[error.code];
   const engine = `remote execution: engine ${endpoint}`;
   switch (error.code) {
     case status.UNAVAILABLE:
-      return new UserError(`${engine} unreachable (${call}, ${ATTEMPTS} attempts): ${details}`);
+      return new UserError(
+        `${engine} unreachable (${call}, ${ATTEMPTS} attempts): ${connectionFault(details)}`,
+      );
     case status.UNAUTHENTICATED:
       return new UserError(
         `${engine} refused the credentials (UNAUTHENTICATED: ${details}); ` +
