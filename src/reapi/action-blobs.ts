@@ -15,7 +15,13 @@ import { encodeCanonical, REAPI } from './protos.js';
 // every output path stays relative to the root even when it lies outside that folder, which
 // REAPI's output paths (relative to working_directory) could not express without `..`.
 //
-// API: StepAction, actionBlobs(step, inputRoot, { outputPaths }).
+// A step with a depfile also records the worker's folder (`pwd -P`, as compilers print paths)
+// in EXEC_ROOT_FILE, which comes back with the depfile: its absolute paths name that folder.
+//
+// API: StepAction, EXEC_ROOT_FILE, actionOutputs(step), actionBlobs(step, inputRoot, engine).
+
+/** Where a step with a depfile records the absolute path of the input root on the worker. */
+export const EXEC_ROOT_FILE = '.scons-remote-exec-root';
 
 export interface StepAction {
   /** The project folder: the input root, and where outputs are placed. */
@@ -26,6 +32,8 @@ export interface StepAction {
   readonly command: string;
   /** Relative to baseDir. */
   readonly outputs: readonly string[];
+  /** The depfile the command writes, relative to baseDir: brought back with EXEC_ROOT_FILE. */
+  readonly depfile?: string;
   /** Variables the step sets; the worker provides its own defaults for the rest. */
   readonly environment?: Readonly<Record<string, string>>;
   readonly platform?: Readonly<Record<string, string>>;
@@ -54,22 +62,31 @@ function isFolderHere(baseDir: string, output: string): boolean {
   }
 }
 
+/** What the action brings back: the outputs, and for a depfile step the depfile and the root. */
+export function actionOutputs(step: StepAction): readonly string[] {
+  return step.depfile === undefined
+    ? step.outputs
+    : [...step.outputs, step.depfile, EXEC_ROOT_FILE];
+}
+
+function shellText(step: StepAction): string {
+  const recordRoot = step.depfile === undefined ? '' : `pwd -P > ${EXEC_ROOT_FILE} && `;
+  const enter = step.workDir ? `cd ${shellQuote(step.workDir)} && ` : '';
+  return `${recordRoot}${enter}${step.command}`;
+}
+
 export function actionBlobs(
   step: StepAction,
   inputRoot: Digest,
   engine: { outputPaths: boolean },
 ): { action: Digest; command: Command; blobs: { digest: Digest; data: Buffer }[] } {
-  const outputs = [...new Set(step.outputs.map(outputPath))].sort(byUtf8);
+  const outputs = [...new Set(actionOutputs(step).map(outputPath))].sort(byUtf8);
   const properties = sortedPairs(step.platform);
   // An empty Platform would still be written as a field; canonical form leaves it out.
   const platform = properties.length > 0 ? { properties } : null;
   const folders = engine.outputPaths ? [] : outputs.filter((o) => isFolderHere(step.baseDir, o));
   const command: Command = {
-    arguments: [
-      '/bin/sh',
-      '-c',
-      step.workDir ? `cd ${shellQuote(step.workDir)} && ${step.command}` : step.command,
-    ],
+    arguments: ['/bin/sh', '-c', shellText(step)],
     environmentVariables: sortedPairs(step.environment),
     // Engines of REAPI 2.1 and later ignore output_files/output_directories once output_paths is
     // set, and older ones know only those: each gets one form, as Bazel does.

@@ -3,7 +3,7 @@ import { HashCache } from '../cas/hash-cache.js';
 import { buildInputTree, folderAt } from '../cas/input-tree.js';
 import { placeOutputs } from '../exec/job/place-outputs.js';
 import { UserError } from '../util/user-error.js';
-import { actionBlobs, type StepAction } from './action-blobs.js';
+import { actionBlobs, actionOutputs, type StepAction } from './action-blobs.js';
 import { engineCapabilities, type EngineCapabilities } from './capabilities.js';
 import type { Engine } from './engine.js';
 import { cachedResult, execute, MissingInputs } from './execute-action.js';
@@ -30,6 +30,8 @@ export interface StepRequest extends StepAction {
   readonly hashCacheFile: string;
   /** True once nobody waits for the step any more: its outputs are then not placed. */
   readonly abandoned?: () => boolean;
+  /** For a depfile step: puts the depfile in place from the scratch folder, before the outputs. */
+  readonly finishDepfile?: (scratchDir: string) => void;
 }
 
 export interface StepReport {
@@ -75,9 +77,11 @@ async function deliver(
     const stdout = await readLog(engine, capabilities, result.stdoutRaw, result.stdoutDigest);
     const stderr = await readLog(engine, capabilities, result.stderrRaw, result.stderrDigest);
     const succeeded = result.exitCode === 0 && outputs.length > 0;
-    const missing = succeeded
-      ? await fetchOutputs(engine, capabilities, result, scratchDir, outputs)
+    const fetched = succeeded
+      ? await fetchOutputs(engine, capabilities, result, scratchDir, actionOutputs(request))
       : [];
+    // A depfile not written is the depfile's own message, from finishDepfile.
+    const missing = fetched.filter((path) => outputs.includes(path));
     io.stdout.write(stdout);
     io.stderr.write(stderr);
     if (missing.length > 0) {
@@ -87,7 +91,10 @@ async function deliver(
         `the command succeeded but did not produce declared output${plural} ${named}`,
       );
     }
-    if (succeeded && !request.abandoned?.()) placeOutputs(scratchDir, baseDir, outputs);
+    if (succeeded && !request.abandoned?.()) {
+      request.finishDepfile?.(scratchDir);
+      placeOutputs(scratchDir, baseDir, outputs);
+    }
   } finally {
     rmSync(scratchDir, { recursive: true, force: true });
   }

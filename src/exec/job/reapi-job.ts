@@ -3,9 +3,9 @@ import type { JobRequest } from '../../api/job-request.js';
 import { hashCachePath, scratchDir } from '../../layout/local-state.js';
 import type { Engine } from '../../reapi/engine.js';
 import { runStepAction } from '../../reapi/run-action.js';
-import { UserError } from '../../util/user-error.js';
 import type { EngineProfile } from '../select-profile.js';
 import type { Cancellation } from './cancellation.js';
+import { finishEngineDepfile } from './engine-depfile.js';
 import { stepPaths } from './step-paths.js';
 import type { StepOutput } from './supervised-step.js';
 
@@ -28,15 +28,10 @@ export async function runReapiJob(
   engine: EngineProfile,
   context: EngineJobContext,
 ): Promise<number> {
-  if (request.depfile !== undefined) {
-    // Its paths would be the worker's, which the engine does not tell: none could be made local.
-    throw new UserError(
-      `--depfile '${request.depfile}': not supported on a remote execution engine`,
-    );
-  }
   const { baseDir, stateDir, options } = engine;
   const { cancellation } = context;
-  const paths = stepPaths(baseDir, context.cwd, request.inputs, request.outputs);
+  const paths = stepPaths(baseDir, context.cwd, request.inputs, request.outputs, request.depfile);
+  const depfile = paths.depfile;
   const report = await runStepAction(
     context.channel,
     {
@@ -45,12 +40,20 @@ export async function runReapiJob(
       command: request.command,
       inputs: paths.inputs,
       outputs: paths.outputs,
+      depfile,
       platform: options.platform,
       timeoutSeconds: options.timeoutSeconds,
       scratchDir: scratchDir(stateDir, randomBytes(8).toString('hex')),
       hashCacheFile: hashCachePath(stateDir),
       // A client gone or cancelled is told nothing built: nothing is placed.
       abandoned: () => cancellation.received !== undefined,
+      finishDepfile:
+        depfile === undefined
+          ? undefined
+          : (scratch) => {
+              const named = { name: request.depfile!, target: request.outputs[0], path: depfile };
+              finishEngineDepfile(named, scratch, paths.baseDir);
+            },
     },
     context.output,
   );
