@@ -11,11 +11,12 @@ import { inputRows } from './input-rows.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { benchProject, relayedProject } from './project.js';
 import { writePerformanceDoc } from './report.js';
+import { reapiRows } from './reapi-rows.js';
 import { stepRows } from './step-rows.js';
 import { plainTable, type Row } from './table.js';
 import { transferRows } from './transfer-rows.js';
 
-const GROUPS = ['steps', 'inputs', 'bytes', 'generator', 'transfers'] as const;
+const GROUPS = ['steps', 'inputs', 'bytes', 'generator', 'transfers', 'reapi'] as const;
 type Group = (typeof GROUPS)[number];
 
 function parseArgs(args: string[]): { quick: boolean; only?: Set<Group> } {
@@ -48,8 +49,9 @@ try {
   const bytes = relayed ? await bytesRows(relayed, plan) : [];
   const generator = wanted('generator') ? await generatorRows(plan) : [];
   const transfers = wanted('transfers') ? await transferRows(cloud, project, plan) : [];
+  const reapi = wanted('reapi') ? await reapiRows(plan) : [];
   rows = [...(steps?.overhead ?? []), ...inputs, ...bytes, ...generator];
-  rows.push(...(steps ? [steps.local] : []), ...transfers);
+  rows.push(...(steps ? [steps.local] : []), ...transfers, ...reapi);
 } finally {
   relayed?.relay.close();
   await cloud.stop();

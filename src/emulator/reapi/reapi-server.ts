@@ -56,7 +56,8 @@ export interface ReapiServer {
   readonly calls: string[];
   /** The client address (`127.0.0.1:port`) of each call: one per gRPC connection. */
   readonly peers: Set<string>;
-  readonly stats: { blobsUploaded: number; executions: number };
+  /** executionMs: time spent running actions (laying out, running, storing outputs), summed. */
+  readonly stats: { blobsUploaded: number; executions: number; executionMs: number };
   close(): Promise<void>;
 }
 
@@ -109,7 +110,7 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
   }
   const calls: string[] = [];
   const peers = new Set<string>();
-  const stats = { blobsUploaded: 0, executions: 0 };
+  const stats = { blobsUploaded: 0, executions: 0, executionMs: 0 };
   const operations = new Map<string, Promise<Operation>>();
   const stopping = new AbortController();
   setMaxListeners(0, stopping.signal); // one listener per running action
@@ -297,6 +298,7 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
 
   function startExecution(name: string, actionDigest: Digest): Promise<Operation> {
     const { action, command } = loadAction(store, actionDigest);
+    const started = performance.now();
     const running = runAction(
       store,
       action,
@@ -306,6 +308,7 @@ export async function startReapiServer(options: ReapiServerOptions = {}): Promis
     ).then(
       ({ result, timedOut }) => {
         stats.executions++;
+        stats.executionMs += performance.now() - started;
         if (result.exitCode === 0 && !timedOut && !action.doNotCache) {
           store.cacheResult(actionDigest, result);
         }
