@@ -12,7 +12,7 @@ export function selectedStateDir(selector: ProfileSelector): string {
 }
 
 /** Ids of the profiles remote-gen wrote into a state folder, with or without engine profiles. */
-function allProfileIds(stateDir: string): string[] {
+export function allProfileIds(stateDir: string): string[] {
   const dir = profilesDir(stateDir);
   return existsSync(dir)
     ? readdirSync(dir)

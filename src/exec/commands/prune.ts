@@ -5,12 +5,14 @@ import { instanceLockPath, profilePath } from '../../layout/local-state.js';
 import { UserError } from '../../util/user-error.js';
 import { downProfile } from './down.js';
 import { selectProfile } from '../select-profile.js';
-import { profileIds, profilesInManifest, selectedStateDir } from './profile-list.js';
+import { readEngineProfile } from '../../api/profile.js';
+import { allProfileIds, profilesInManifest, selectedStateDir } from './profile-list.js';
 import { printProgress } from '../progress.js';
 
 /**
  * `remote-exec prune`: forgets the profiles the current build.ninja no longer names, terminating the instance of
  * each first (a profile is never dropped while an instance it launched may still run unrecorded).
+ * An engine's profile has no instance: it is only forgotten.
  */
 export async function runPrune(selector: ProfileSelector): Promise<number> {
   const stateDir = selectedStateDir(selector);
@@ -19,9 +21,10 @@ export async function runPrune(selector: ProfileSelector): Promise<number> {
     throw new UserError(
       `${join(dirname(stateDir), 'build.ninja')} does not exist; prune keeps the profiles it names, so run remote-gen first`,
     );
-  const stale = profileIds(stateDir).filter((id) => !named.has(id));
+  const stale = allProfileIds(stateDir).filter((id) => !named.has(id));
   for (const id of stale) {
-    await downProfile(selectProfile({ profile: id, stateDir }, 'aws'));
+    if (readEngineProfile(profilePath(stateDir, id)) === undefined)
+      await downProfile(selectProfile({ profile: id, stateDir }, 'aws'));
     rmSync(profilePath(stateDir, id), { force: true });
     rmSync(instanceLockPath(stateDir, id), { force: true });
     printProgress(`${id}: no longer in build.ninja; pruned`);
