@@ -32,7 +32,8 @@ export async function runReapiJob(
   const { cancellation } = context;
   const paths = stepPaths(baseDir, context.cwd, request.inputs, request.outputs, request.depfile);
   const depfile = paths.depfile;
-  const report = await runStepAction(
+  if (cancellation.received) return cancellation.exitStatus();
+  const running = runStepAction(
     context.channel,
     {
       baseDir: paths.baseDir,
@@ -56,6 +57,11 @@ export async function runReapiJob(
             },
     },
     context.output,
+  ).then((report) => report.exitCode);
+  // REAPI has no way to stop an action for sure: a cancelled step answers its client at once,
+  // and the action's end, whenever it comes, places nothing.
+  const cancelled = new Promise<number>((resolve) =>
+    cancellation.onCancel(() => resolve(cancellation.exitStatus())),
   );
-  return cancellation.received ? cancellation.exitStatus() : report.exitCode;
+  return Promise.race([running, cancelled]);
 }
