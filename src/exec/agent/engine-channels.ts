@@ -13,10 +13,11 @@ export class EngineChannels {
 
   /** The channel for `options` with the credentials in `variables` (named by headersFromEnv). */
   async channel(options: EngineOptions, variables: Record<string, string>): Promise<Engine> {
-    // A digest, so that the map's keys hold no credential in the clear.
-    const key = createHash('sha256')
-      .update(JSON.stringify([options, variables]))
-      .digest('hex');
+    // What the channel is made of: steps that differ only in platform or timeout share one. A
+    // digest, so that the map's keys hold no credential in the clear.
+    const { endpoint, instanceName, headersFromEnv, tls } = options;
+    const made = [endpoint, instanceName, headersFromEnv, tls, variables];
+    const key = createHash('sha256').update(JSON.stringify(made)).digest('hex');
     let channel = this.#channels.get(key);
     if (!channel) {
       const { Engine } = await import('../../reapi/engine.js');
