@@ -1,6 +1,5 @@
 import type { JobRequest } from '../../api/job-request.js';
 import { stateDirOf } from '../../layout/local-state.js';
-import { selectEngine } from '../select-profile.js';
 import { traced } from '../trace/step-trace.js';
 import { isLocalMode } from './mode.js';
 
@@ -17,7 +16,8 @@ export async function runJob(request: JobRequest): Promise<number> {
     if (kind === 'local') return (await import('./local-job.js')).runLocalJob(request);
     // The agent keeps SSH connections to instances; an engine step opens its own gRPC channel
     // for now, until the agent holds one channel for every step of a build.
-    const engine = selectEngine(request);
+    // Imported here: a local step reads no profile, and the profile's module loads node:crypto.
+    const engine = (await import('../select-profile.js')).selectEngine(request);
     if (engine) return (await import('./reapi-job.js')).runReapiJob(request, engine);
     return (await import('../agent/client.js')).runThroughAgent(request);
   });
