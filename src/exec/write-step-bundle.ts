@@ -6,7 +6,8 @@
 // that loads what CommonJS leaves lazy). Measured on 2 loaded cores, CPU of a local-mode step
 // (`SCONS_REMOTE_MODE=local remote-exec -- true`) against `node -e 0`: 1.79x as ES modules, 1.49x
 // as one ES module bundle, 1.31x as this CommonJS bundle. V8's code cache for it (vm.Script
-// cachedData) gained nothing measurable and broke import(), so it is not used.
+// cachedData) gained nothing measurable and broke import(); a start-up snapshot of it
+// (`node --snapshot-blob`) made the step slower (1.63x against 1.28x in one run).
 //
 // What stays out: packages (loaded by the code that needs them, as before) and what cli.ts imports
 // for its subcommands (up, status, down, prune, ssh, cloud): those are not steps, and run as the
