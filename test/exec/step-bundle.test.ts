@@ -11,13 +11,18 @@ import { makeProject, run, tempDir } from '../helpers/cli.js';
 const DIST = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A copy of the built package (the shims and the modules tsc wrote), to age its files freely. */
-function packageCopy(): { shim: string; bundle: string } {
+function packageCopy(): { shim: string; bundle: string; modules: string } {
   const root = tempDir();
-  cpSync(join(DIST, 'shim'), join(root, 'dist/shim'), { recursive: true });
-  cpSync(join(DIST, 'src'), join(root, 'dist/src'), { recursive: true });
+  const copy = { recursive: true, preserveTimestamps: true };
+  cpSync(join(DIST, 'shim'), join(root, 'dist/shim'), copy);
+  cpSync(join(DIST, 'src'), join(root, 'dist/src'), copy);
   writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
   const shim = join(root, 'dist/shim/remote-exec.cjs');
-  return { shim, bundle: join(root, 'dist/shim/remote-exec-bundle.cjs') };
+  return {
+    shim,
+    bundle: join(root, 'dist/shim/remote-exec-bundle.cjs'),
+    modules: join(root, 'dist/src'),
+  };
 }
 
 function localStep(shim: string) {
@@ -27,9 +32,10 @@ function localStep(shim: string) {
 }
 
 describe('the bundle of remote-exec', () => {
-  it('is written by the build and runs a step', () => {
-    const { shim, bundle } = packageCopy();
+  it('is written by the build and runs a step on its own', () => {
+    const { shim, bundle, modules } = packageCopy();
     assert.ok(existsSync(bundle));
+    rmSync(modules, { recursive: true });
     const result = localStep(shim);
     assert.deepEqual([result.status, result.stdout, result.stderr], [3, 'data\n', '']);
   });
