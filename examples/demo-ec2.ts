@@ -28,10 +28,10 @@ try {
   say('The decoded message, built remotely');
   process.stdout.write(readFileSync(join(remoteDir, 'decoded.txt'), 'utf8'));
   say('The instance stays up for the next build (it terminates itself when idle)');
-  await run(process.execPath, [join(SHIMS, 'remote-exec.js'), 'status'], remoteDir, env);
+  await run(process.execPath, [join(SHIMS, 'remote-exec.cjs'), 'status'], remoteDir, env);
   failed = !(await compareWithLocal(remoteDir, localDir, env));
   say('remote-exec down: terminating the instance');
-  await run(process.execPath, [join(SHIMS, 'remote-exec.js'), 'down'], remoteDir, env);
+  await run(process.execPath, [join(SHIMS, 'remote-exec.cjs'), 'down'], remoteDir, env);
 } catch (error) {
   failed = true;
   process.stderr.write(`demo: ${(error as Error).message}\n`);

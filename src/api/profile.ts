@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { sha256Hex } from '../util/sha256.js';
 import { UserError } from '../util/user-error.js';
 import {
   checkConnectionArgs,
@@ -29,8 +29,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const shortHash = (value: unknown): string =>
-  createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 12);
+const shortHash = (value: unknown): string => sha256Hex(canonicalJson(value)).slice(0, 12);
 
 /**
  * Equal connections share one id (and so one instance); the id is stable across regenerations. What the

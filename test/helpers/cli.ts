@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REMOTE_GEN = fileURLToPath(new URL('../../shim/remote-gen.js', import.meta.url));
-export const REMOTE_EXEC = fileURLToPath(new URL('../../shim/remote-exec.js', import.meta.url));
+export const REMOTE_EXEC = fileURLToPath(new URL('../../shim/remote-exec.cjs', import.meta.url));
 
 export interface Run {
   status: number | null;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../util/sha256.js';
 
 // The agent provisions with the environment it started with (AWS credentials, profile, endpoint,
 // region, HOME for ~/.aws, an ssh agent). Steps run with another such environment get their own
@@ -11,5 +11,5 @@ export function agentKey(env: NodeJS.ProcessEnv = process.env): string {
   const entries = Object.entries(env)
     .filter(([name]) => PROVISIONING_ENVIRONMENT.test(name))
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  return createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 16);
+  return sha256Hex(JSON.stringify(entries)).slice(0, 16);
 }

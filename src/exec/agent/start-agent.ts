@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { rmSync } from 'node:fs';
+import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { agentLockPath, agentLogPath, agentSocketPath } from '../../layout/local-state.js';
 import { UserError } from '../../util/user-error.js';
@@ -10,29 +9,10 @@ import { handshake, type AgentLink } from './handshake.js';
 /** How long a freshly started agent may take to listen (node's start-up on a loaded machine). */
 const START_WAIT_MS = 30_000;
 
-const AGENT_MAIN = new URL('./main.js', import.meta.url).pathname;
-
 /** Unix socket paths are limited to about 100 bytes: the relative path is used when shorter. */
 function reachable(path: string): string {
   const near = relative(process.cwd(), path);
   return near.length < path.length ? near : path;
-}
-
-/** Starts the agent detached, in its own session, its output going to its log. */
-function spawnAgent(stateDir: string, key: string): void {
-  const logPath = agentLogPath(stateDir, key);
-  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
-  const log = openSync(logPath, 'a', 0o600);
-  try {
-    const child = spawn(process.execPath, [AGENT_MAIN, stateDir, key], {
-      cwd: dirname(logPath),
-      detached: true,
-      stdio: ['ignore', log, log],
-    });
-    child.unref();
-  } finally {
-    closeSync(log);
-  }
 }
 
 /**
@@ -48,7 +28,8 @@ export async function agentLink(stateDir: string, key: string): Promise<AgentLin
     const again = await handshake(reachable(socketPath));
     if (typeof again !== 'string') return again;
     rmSync(socketPath, { force: true });
-    spawnAgent(stateDir, key);
+    // Imported here: node:child_process costs a step's start-up, and most steps find an agent.
+    (await import('./spawn-agent.js')).spawnAgent(stateDir, key);
     const deadline = Date.now() + START_WAIT_MS;
     for (let delay = 10; Date.now() < deadline; delay = Math.min(delay * 2, 200)) {
       await sleep(delay);
