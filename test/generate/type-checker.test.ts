@@ -105,6 +105,18 @@ describe('remote-gen after an edit', () => {
     assert.equal(again.status, 0, again.stderr);
   });
 
+  it('replaces a type-checker that could not load the compiler', async () => {
+    const dir = makeProject({ 'build.remote.ts': DESCRIPTION });
+    // The daemon this run starts inherits the tripwire, so it cannot check; nor can remote-gen.
+    assert.equal(remoteGen(dir, [], withoutCompiler()).status, 1);
+    await untilListened(dir, 1);
+    const gen = remoteGen(dir);
+    assert.equal(gen.status, 0, gen.stderr);
+    edit(dir, '// edited\n');
+    assert.equal(remoteGen(dir, [], withoutCompiler()).status, 0);
+    assert.equal(listened(dir).length, 2);
+  });
+
   it('checks by itself where no type-checker can start', () => {
     const dir = makeProject({ 'build.remote.ts': DESCRIPTION });
     mkdirSync(join(dir, '.scons-remote'));
