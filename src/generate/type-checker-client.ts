@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { STATE_DIR, typeCheckerLogPath, typeCheckerSocketPath } from '../layout/local-state.js';
+import { STATE_DIR, typeCheckerLogPath } from '../layout/local-state.js';
 import { UserError } from '../util/user-error.js';
 import type { FreshCheck } from './type-check.js';
 import { writeStateGitignore } from './state-gitignore.js';
@@ -14,6 +14,7 @@ import {
   type CheckReply,
   type CheckRequest,
 } from './type-checker-protocol.js';
+import { typeCheckerSocketPath } from './type-checker-socket.js';
 
 // remote-gen's side of the type-checker daemon (type-checker-main.ts says why there is one). Any
 // trouble with the daemon (none can start, it dies, it answers nothing) costs at most the wait below,
@@ -32,18 +33,12 @@ function answerWaitMs(): number {
   return (Number.isFinite(seconds) && seconds >= 0 ? seconds : DEFAULT_ANSWER_WAIT_SECONDS) * 1000;
 }
 
-/** Unix socket paths are limited to about 100 bytes: the relative path is used when shorter. */
-function reachable(path: string): string {
-  const near = relative(process.cwd(), path);
-  return near.length < path.length ? near : path;
-}
-
 type Attempt = CheckReply | 'absent' | 'closed' | 'timeout';
 
 /** One request on the socket: its reply, or why there is none. */
 function ask(socketPath: string, request: CheckRequest, waitMs: number): Promise<Attempt> {
   return new Promise((resolvePromise) => {
-    const socket = connect(reachable(socketPath));
+    const socket = connect(socketPath);
     let connected = false;
     const settle = (outcome: Attempt) => {
       clearTimeout(timer);

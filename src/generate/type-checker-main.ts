@@ -1,9 +1,8 @@
-import { renameSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { basename } from 'node:path';
-import { typeCheckerSocketPath } from '../layout/local-state.js';
 import { isUserError } from '../util/user-error.js';
 import { checkerKey, lineOf, onFirstLine, type CheckReply } from './type-checker-protocol.js';
+import { typeCheckerSocketPath } from './type-checker-socket.js';
 
 // remote-gen's type-checker daemon, one per project, started detached by the remote-gen that found
 // none (type-checker-client.ts), in its folder, its output going to its log. argv: the state folder.
@@ -17,11 +16,11 @@ import { checkerKey, lineOf, onFirstLine, type CheckReply } from './type-checker
 
 /** Like the exec agent: an edit-build loop's pauses keep the checker warm. */
 const IDLE_MS = 10 * 60_000;
-/** How often the daemon checks that the socket is still its own (else it was replaced: it leaves). */
+/** How often the daemon checks that its socket is still its own and its project still there. */
 const SOCKET_CHECK_MS = 1000;
 
 const stateDir = process.argv[2]!;
-const socketName = basename(typeCheckerSocketPath(stateDir));
+const socketPath = typeCheckerSocketPath(stateDir);
 const key = checkerKey();
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 let checker: typeof import('./type-check.js') | undefined;
@@ -31,7 +30,7 @@ let idle: NodeJS.Timeout | undefined;
 
 function inode(): number | undefined {
   try {
-    return statSync(socketName).ino;
+    return statSync(socketPath).ino;
   } catch {
     return undefined;
   }
@@ -39,7 +38,7 @@ function inode(): number | undefined {
 
 function leave(why: string): never {
   log(`exiting: ${why}`);
-  if (own !== undefined && inode() === own) unlinkSync(socketName);
+  if (own !== undefined && inode() === own) unlinkSync(socketPath);
   process.exit(0);
 }
 
@@ -84,13 +83,14 @@ server.on('error', (error) => {
 });
 // Under a name of its own first, then renamed over the shared one: a client never finds the socket
 // half made, and of two daemons started at once the later rename wins while the other leaves.
-const ownName = basename(typeCheckerSocketPath(stateDir, process.pid));
-server.listen(ownName, () => {
-  renameSync(ownName, socketName);
+const ownPath = typeCheckerSocketPath(stateDir, process.pid);
+server.listen(ownPath, () => {
+  renameSync(ownPath, socketPath);
   own = inode();
   log(`type-checker ${process.pid} listening in ${stateDir}`);
   armIdle();
   setInterval(() => {
     if (inode() !== own) leave('socket taken over or removed');
+    if (!existsSync(stateDir)) leave('project gone');
   }, SOCKET_CHECK_MS).unref();
 });

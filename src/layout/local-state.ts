@@ -13,8 +13,8 @@ import { dirname, join, resolve } from 'node:path';
 //   hash-cache.json         SHA-256 digests of input files, by path and stat fingerprint
 //   trace.json              Chrome trace events of the last build's steps; trace.lock starts a new one
 //   type-checked/<id>.json  a description's last successful type-check (id: hash of its path)
-//   type-checker/checker.sock  remote-gen's type-checker daemon (see type-checker-main.ts), with
-//                           checker.<pid>.sock before it takes that name over, and checker.log
+//   type-checker/checker.log  the log of remote-gen's type-checker daemon (its socket is outside the
+//                           project: src/generate/type-checker-socket.ts)
 //   <manifest>.globs.json   what each glob of the description matched, for `--check-globs`
 //   .gitignore              keeps all of it out of version control
 
@@ -83,10 +83,6 @@ export function typeCheckRecordPath(stateDir: string, descriptionId: string): st
 
 function typeCheckerDir(stateDir: string): string {
   return join(stateDir, 'type-checker');
-}
-
-export function typeCheckerSocketPath(stateDir: string, pid?: number): string {
-  return join(typeCheckerDir(stateDir), pid === undefined ? 'checker.sock' : `checker.${pid}.sock`);
 }
 
 export function typeCheckerLogPath(stateDir: string): string {

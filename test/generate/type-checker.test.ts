@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, type TestContext } from 'node:test';
-import { makeProject, REMOTE_GEN, remoteGen, runAsync } from '../helpers/cli.js';
+import { typeCheckerSocketPath } from '../../src/generate/type-checker-socket.js';
+import { makeProject, REMOTE_GEN, remoteGen, runAsync, tempDir } from '../helpers/cli.js';
 import { withoutCompiler } from './compiler-tripwire.js';
 
 // remote-gen checks an edited description in the project's type-checker daemon; whatever becomes of
@@ -39,11 +47,9 @@ async function impostor(
   dir: string,
   answer: (socket: Socket) => void,
 ): Promise<void> {
-  mkdirSync(join(dir, CHECKER_DIR), { recursive: true });
   const server = createServer(answer);
-  await new Promise<void>((resolve) =>
-    server.listen(join(dir, CHECKER_DIR, 'checker.sock'), resolve),
-  );
+  const socketPath = typeCheckerSocketPath(join(dir, '.scons-remote'));
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
   context.after(() => server.close());
 }
 
@@ -55,6 +61,8 @@ describe('remote-gen after an edit', () => {
     const gen = remoteGen(dir, [], withoutCompiler());
     assert.equal(gen.status, 0, gen.stderr);
     assert.match(readFileSync(join(dir, 'build.ninja'), 'utf8'), /^build b\.txt:/m);
+    // Its socket is not in the project: a copy of the folder (which cannot copy a socket) works.
+    cpSync(dir, tempDir(), { recursive: true });
   });
 
   it('reports type errors from the type-checker by file:line:col, suggesting names', () => {
