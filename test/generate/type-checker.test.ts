@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import {
   appendFileSync,
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   writeFileSync,
 } from 'node:fs';
@@ -123,6 +125,18 @@ describe('remote-gen after an edit', () => {
     edit(dir, '// edited\n');
     assert.equal(remoteGen(dir, [], withoutCompiler()).status, 0);
     assert.equal(listened(dir).length, 2);
+  });
+
+  it('uses no socket in a folder that other users may enter', () => {
+    const dir = makeProject({ 'build.remote.ts': DESCRIPTION });
+    const runtime = tempDir();
+    const shared = join(runtime, `scons-remote-${process.getuid!()}`);
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const gen = remoteGen(dir, [], { XDG_RUNTIME_DIR: runtime });
+    assert.equal(gen.status, 0, gen.stderr);
+    assert.deepEqual(readdirSync(shared), []);
+    assert.deepEqual(listened(dir), []);
   });
 
   it('checks by itself where no type-checker can start', () => {
