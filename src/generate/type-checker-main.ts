@@ -76,6 +76,8 @@ function serve(socket: Socket): void {
   });
 }
 
+// `kill` (or a shutdown) leaves no socket behind in the shared folder.
+process.once('SIGTERM', () => leave('terminated'));
 const server = createServer(serve);
 server.on('error', (error) => {
   log(`cannot listen: ${error.message}`);
