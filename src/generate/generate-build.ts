@@ -5,13 +5,13 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/user-error.js';
 import { shellJoin } from '../util/shell-quote.js';
 import {
-  gitignorePath,
   globStatePath as globStateFile,
   profilePath,
   readyStampPath,
   STATE_DIR,
 } from '../layout/local-state.js';
 import { buildGraph } from './build-graph.js';
+import { writeStateGitignore } from './state-gitignore.js';
 import type { GlobState } from './globs.js';
 import { loadDescription } from './load-description.js';
 import { DEFAULT_REMOTE_JOBS, manifestFor, type RemoteProfile } from './ninja-graph.js';
@@ -104,10 +104,7 @@ export async function generateBuild(options: GenerateOptions): Promise<GenerateR
     }),
   );
 
-  writeFileAtomic(
-    gitignorePath(STATE_DIR),
-    '# Written by remote-gen and remote-exec: profiles, locks, instance state.\n*\n',
-  );
+  writeStateGitignore(STATE_DIR);
   for (const [connection, profile] of profiles)
     writeProfile(profilePath(STATE_DIR, profile.id), connection);
   // Before build.ninja, which must not be older than this input of its own.

@@ -9,12 +9,8 @@ import { UserError } from '../util/user-error.js';
 import { runDescription } from './run-description.js';
 import { lineMapperFor } from './source-lines.js';
 import type { HooksData } from './ts-hooks.js';
-import {
-  readCheckRecord,
-  writeCheckRecord,
-  type CheckedDescription,
-  type TranspiledFile,
-} from './type-check-record.js';
+import { readCheckRecord, writeCheckRecord, type CheckedDescription } from './type-check-record.js';
+import { checkInDaemon } from './type-checker-client.js';
 
 export interface LoadedDescription {
   declarations: Declarations;
@@ -32,14 +28,12 @@ async function checkedDescription(
   const recorded = readCheckRecord(file);
   if (recorded) return { ...recorded, recordCheck: () => {} };
   progress(`type-checking ${file}`);
-  // Loaded only here: the compiler is most of remote-gen's start-up when it is needed at all.
-  const { transpileDescriptionFile, typeCheckDescription } = await import('./type-check.js');
-  const { files, inputs } = typeCheckDescription(file);
-  const transpiled: Record<string, TranspiledFile> = {};
-  for (const path of files.filter((name) => /\.m?ts$/.test(name)))
-    transpiled[path] = transpileDescriptionFile(path, inputs.get(path)!);
-  const checked = { files, transpiled };
-  return { ...checked, recordCheck: () => writeCheckRecord(file, checked, inputs) };
+  const { checked, fingerprints } =
+    (await checkInDaemon(file)) ??
+    // Loaded only here: the compiler is most of remote-gen's start-up when it is needed at all.
+    (await import('./type-check.js')).checkDescription(file, process.cwd());
+  const recordCheck = () => fingerprints && writeCheckRecord(file, checked, fingerprints);
+  return { ...checked, recordCheck };
 }
 
 /** Type-checks, then runs the description (a plain TypeScript script) and returns what it declared. */

@@ -77,18 +77,25 @@ export function readCheckRecord(description: string): CheckedDescription | undef
   return { files: record.files, transpiled: record.transpiled };
 }
 
-/** Records a successful check; `inputs` are the files it read with the text it read. */
-export function writeCheckRecord(
-  description: string,
-  checked: CheckedDescription,
+/** What the record keeps of the files a check read (`inputs`: their text as read), if all still exist. */
+export function fingerprintsOf(
   inputs: ReadonlyMap<string, string>,
-): void {
+): Record<string, string> | undefined {
   const fingerprints: Record<string, string> = {};
   for (const [path, text] of inputs) {
     const value = fingerprint(path, isInstalled(path) ? undefined : text);
-    if (value === undefined) return; // gone already: nothing worth recording
+    if (value === undefined) return undefined; // gone already: nothing worth recording
     fingerprints[path] = value;
   }
+  return fingerprints;
+}
+
+/** Records a successful check, with the fingerprints of the files it read. */
+export function writeCheckRecord(
+  description: string,
+  checked: CheckedDescription,
+  fingerprints: Record<string, string>,
+): void {
   const record: CheckRecord = { tool: toolKey(), inputs: fingerprints, ...checked };
   writeFileAtomic(typeCheckRecordPath(description), JSON.stringify(record));
 }

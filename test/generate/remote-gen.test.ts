@@ -165,9 +165,12 @@ env.command({ target: 'all.txt', source: 'parts/*.txt', action: 'cat $SOURCES > 
   });
 });
 
+/** The files under `dir` that hold data (not the type-checker's socket). */
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? listFiles(path) : [path];
+    const stat = statSync(path);
+    if (stat.isDirectory()) return listFiles(path);
+    return stat.isFile() ? [path] : [];
   });
 }

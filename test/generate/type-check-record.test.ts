@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { makeProject, remoteGen, tempDir } from '../helpers/cli.js';
+import { makeProject, remoteGen } from '../helpers/cli.js';
+import { withoutCompiler } from './compiler-tripwire.js';
 
 const DESCRIPTION = `import { EnvironmentRemote } from 'scons-remote';
 import { ACTION } from './lib/action.ts';
@@ -21,27 +22,11 @@ function project(): string {
   });
 }
 
-/** Preloaded by node: makes loading the compiler fail, to show a run does without it. */
-function compilerTripwire(): string {
-  const file = join(tempDir(), 'no-compiler.cjs');
-  writeFileSync(
-    file,
-    `const Module = require('node:module');
-const resolve = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  if (request === 'typescript') throw new Error('the compiler was loaded');
-  return resolve.call(this, request, ...rest);
-};
-`,
-  );
-  return file;
-}
-
 describe('remote-gen on a description it checked before', () => {
   it('runs an unchanged description without loading the compiler', () => {
     const dir = project();
     assert.equal(remoteGen(dir).status, 0);
-    const again = remoteGen(dir, [], { NODE_OPTIONS: `--require ${compilerTripwire()}` });
+    const again = remoteGen(dir, [], withoutCompiler());
     assert.equal(again.status, 0, again.stderr);
     assert.equal(readdirSync(join(dir, '.scons-remote/type-checked')).length, 1);
   });
@@ -71,7 +56,7 @@ describe('remote-gen on a description it checked before', () => {
     writeFileSync(join(dir, 'in.txt'), 'input\n');
     assert.equal(remoteGen(dir).status, 0);
     rmSync(join(dir, 'in.txt'));
-    const gen = remoteGen(dir, [], { NODE_OPTIONS: `--require ${compilerTripwire()}` });
+    const gen = remoteGen(dir, [], withoutCompiler());
     assert.equal(gen.status, 1);
     assert.match(
       gen.stderr,
@@ -85,7 +70,7 @@ describe('remote-gen on a description it checked before', () => {
     const records = join(dir, '.scons-remote/type-checked');
     for (const name of readdirSync(records)) writeFileSync(join(records, name), '{"tool": ');
     assert.equal(remoteGen(dir).status, 0);
-    const again = remoteGen(dir, [], { NODE_OPTIONS: `--require ${compilerTripwire()}` });
+    const again = remoteGen(dir, [], withoutCompiler());
     assert.equal(again.status, 0, again.stderr);
   });
 });
