@@ -20,6 +20,9 @@ import { shellJoin } from '../../util/shell-quote.js';
 /** 2000-01-01T00:00:00.271828182Z: fixed, and after 1980 for zip tools. */
 const BLOB_MTIME = '946684800.271828182';
 
+/** The store's bound when the connection sets none. */
+export const DEFAULT_STORE_MEGABYTES = 4096;
+
 /** The upload or the job folder could not be completed (a blob evicted meanwhile): start again. */
 export const STORE_RETRY = 3;
 /** Blobs that do not hash to their name arrived (an input changed after it was hashed). */
@@ -47,23 +50,29 @@ const COMMIT = `commit() {
     find . -type f -exec mv -f -t "$store" {} + ) && rm -rf "$in"
 }`;
 
+// Names of wanted blobs the store lacks or holds damaged: lines seen once among the wanted ones and
+// those `stat` prints for the store's blobs of the same names.
+const UNMATCHED = `awk '{ n[$0]++ } END { for (l in n) if (n[l] == 1) { sub(/:.*/, "", l); if (!(l in m)) { m[l]; print l } } }'`;
+
 /**
- * Reads `wantedBytes` of wanted lines on stdin, then a tar of the job folder's links into the store.
- * Prints the names of blobs the store lacks (or holds damaged) and drains the tar; when none, it
- * extracts the tar, so a step whose inputs are all there costs this one round trip.
+ * Shell text for the start of a step (step-supervisor.ts), run in the login user's home: reads
+ * `wantedBytes` of gzipped wanted lines, then `linkBytes` of a gzipped tar of the job folder's
+ * links into the store. When the store lacks blobs, prints `missing` and their names and exits;
+ * when a blob went missing meanwhile, prints `retry` and exits; else the job folder is made.
  */
-export function queryAndLinkScript(jobId: string, wantedBytes: number): string {
+export function assembleScript(wantedBytes: number, linkBytes: number): string {
   return [
-    prelude(jobId),
-    'mkdir -p "$store" || exit 1',
-    `wanted=$(head -c ${wantedBytes})`,
-    'missing=$(cd "$store" && {',
-    '  printf "%s\\n" "$wanted"',
-    '  printf "%s\\n" "$wanted" | cut -d: -f1 | xargs -r stat -c "%n:%s:%.9Y:%a" -- 2>/dev/null',
-    '} | LC_ALL=C sort | uniq -u | cut -d: -f1 | uniq)',
-    'if [ -n "$missing" ]; then printf "%s\\n" "$missing"; exec cat > /dev/null; fi',
-    'tar -x --no-same-owner -f - && exit 0',
-    `cat > /dev/null; rm -rf "$job"; exit ${STORE_RETRY}`,
+    '( umask 077',
+    '  [ -d "$store" ] || mkdir -p "$store" || exit 1',
+    `  wanted=$(head -c ${wantedBytes} | gzip -dc)`,
+    '  missing=$(cd "$store" && {',
+    '    printf "%s\\n" "$wanted"',
+    '    printf "%s\\n" "$wanted" | cut -d: -f1 | xargs -r stat -c "%n:%s:%.9Y:%a" -- 2>/dev/null',
+    `  } | ${UNMATCHED})`,
+    '  if [ -n "$missing" ]; then printf "missing\\n%s\\n" "$missing"; exit 1; fi',
+    `  head -c ${linkBytes} | tar -xz --no-same-owner -f - && exit 0`,
+    '  rm -rf "$job"; echo retry; exit 1',
+    ') || exit 0',
   ].join('\n');
 }
 
@@ -88,18 +97,18 @@ export function uploadScript(jobId: string): string {
 }
 
 /**
- * Adds a finished job's output files to the store (hashed here, hard-linked), then evicts the
- * blobs used longest ago until the store holds at most `limitBytes`; leftovers of uploads cut
- * short an hour ago go too.
+ * Shell text defining `keep` for a step's control lines (step-supervisor.ts): adds the finished
+ * job's output files to the store (hashed there, hard-linked), then evicts the blobs used longest
+ * ago until the store holds at most `storeMegabytes`; leftovers of uploads cut short an hour ago go too.
  */
-export function keepOutputsScript(
-  jobId: string,
+export function keepFunction(
   outputs: readonly string[],
-  limitBytes: number,
+  storeMegabytes = DEFAULT_STORE_MEGABYTES,
 ): string {
+  const limitBytes = storeMegabytes * 1024 * 1024;
   const roots = shellJoin(outputs.map((output) => `./${output}`));
   return [
-    prelude(jobId),
+    'keep() ( umask 077; in="$incoming/$id"',
     COMMIT,
     'mkdir -p "$in" "$store" || exit 1',
     ...(outputs.length
@@ -121,6 +130,6 @@ export function keepOutputsScript(
     `    total=$((total + size)); [ "$total" -gt ${limitBytes} ] && printf "%s\\n" "$name"`,
     '  done; } | xargs -r rm -f --',
     'find "$incoming" -mindepth 1 -maxdepth 1 -mmin +60 -exec rm -rf {} +',
-    'exit 0',
+    ')',
   ].join('\n');
 }
