@@ -66,7 +66,6 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
   // The command runs where its relative paths mean what they do here; absolute ones are rewritten.
   const output = localPathsOutput(jobDir, paths.baseDir, context.output);
   cancellation.onCancel(() => step?.cancel());
-  let uploaded = false;
   let kept = false;
   try {
     const running = phase('run');
@@ -91,7 +90,6 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
       progress,
     });
     transport = ran.transport;
-    uploaded = ran.uploaded;
     const runMs = running();
     if (ran.status === undefined || cancellation.received) return cancellation.exitStatus();
     let downloadMs = 0;
@@ -117,7 +115,7 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
       placeOutputs(scratch, paths.baseDir, paths.outputs);
       downloadMs = downloading();
     }
-    kept = ran.status === 0 && (paths.outputs.length > 0 || uploaded);
+    kept = ran.status === 0 && (paths.outputs.length > 0 || ran.uploaded);
     progress(
       `timings: connect ${connectMs} ms, upload ${ran.uploadMs} ms, run ${runMs} ms, download ${downloadMs} ms`,
     );
