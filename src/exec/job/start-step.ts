@@ -1,15 +1,17 @@
 import type { Transport } from '../../transport/index.js';
 import { UserError } from '../../util/user-error.js';
 import type { Progress } from '../progress.js';
-import { assembly, planInputs, uploadMissing } from '../store/upload-inputs.js';
+import { linkScript } from '../store/store-scripts.js';
+import { linksOf, planInputs, queryAndLink, uploadMissing } from '../store/upload-inputs.js';
 import { phase } from '../trace/step-trace.js';
 import type { Cancellation } from './cancellation.js';
 import { startStepCommand, type StepStart } from './step-supervisor.js';
 import type { SupervisedStep } from './supervised-step.js';
 
-// A step costs one exec when the instance's store holds its inputs: the start makes the job folder
-// from the store, then runs the step. Only when the store lacks blobs does the start stop and say
-// which; they are sent (with the folder's links), and the step starts again on the folder made.
+// A step costs one exec when the instance's store holds its inputs: when every input was hashed
+// before, the start makes the job folder from the store's blobs and runs the step. Otherwise (or
+// when the start finds a blob missing) one exec asks which blobs the store lacks and makes the
+// folder when none; the missing ones are sent with the folder's links; then the step starts.
 
 /** Tries before giving up when blobs vanish (evicted) or change (edited) during an upload. */
 const ATTEMPTS = 3;
@@ -64,22 +66,32 @@ export async function startStep(job: StepWithInputs): Promise<Started> {
     return { status: ran.status, transport, uploaded, uploadMs };
   }
   for (let tries = 1; tries <= ATTEMPTS; tries++) {
-    const plan = await planInputs(inputs.stateDir, inputs.baseDir, inputs.paths, tries > 1);
-    const header = await assembly(job.start.jobId, plan);
-    const ran = await run(header.stdin, header.script);
-    if ('status' in ran) {
-      progress(`upload: 0 of ${plan.files.length} files, 0 bytes`);
-      return { status: ran.status, transport, uploaded, uploadMs };
+    const { plan, cached } = await planInputs(
+      inputs.stateDir,
+      inputs.baseDir,
+      inputs.paths,
+      tries > 1,
+    );
+    const unchanged = `upload: 0 of ${plan.files.length} files, 0 bytes`;
+    if (cached) {
+      const links = await linksOf(job.start.jobId, plan);
+      const ran = await run(links, linkScript(links.length));
+      if ('status' in ran) {
+        progress(unchanged);
+        return { status: ran.status, transport, uploaded, uploadMs };
+      }
+      if (ran.refused.trim() !== 'query') throw refusalError(ran.refused);
     }
-    const [verdict, ...missing] = ran.refused.split('\n').filter(Boolean);
-    if (verdict === 'retry') continue;
-    if (verdict !== 'missing') throw refusalError(ran.refused);
     if (job.cancellation.received) return { transport, uploaded, uploadMs };
     const uploading = phase('upload');
-    const sent = await uploadMissing(transport, job.start.jobId, plan, missing, progress);
+    const missing = await queryAndLink(transport, job.start.jobId, plan);
+    let sent = missing !== undefined;
+    if (missing?.length) {
+      sent = await uploadMissing(transport, job.start.jobId, plan, missing, progress);
+      uploaded ||= sent;
+    } else if (sent) progress(unchanged);
     uploadMs += uploading();
     if (!sent) continue;
-    uploaded = true;
     if (job.cancellation.received) return { transport, uploaded, uploadMs };
     const after = await run();
     if ('refused' in after) throw refusalError(after.refused);

@@ -12,8 +12,9 @@ import { shellJoin } from '../../util/shell-quote.js';
 // and one that makes it writable first changes its mode and mtime, which the next query sees as a
 // damaged blob and has sent again. Inputs thus show that fixed mtime on the instance. Its odd
 // nanoseconds are what no tool restoring whole seconds produces: only a deliberate forgery of
-// mode, size and mtime together would go unseen (hashing every reused blob again would cost a
-// 200 MB input a second per step).
+// mode and mtime together would go unseen (hashing every reused blob again would cost a 200 MB
+// input a second per step). A query also compares sizes; a warm start, which checks the job
+// folder's links with one find, compares modes and mtimes only.
 // Recency is the blob's ctime, which every new hard link (each use in a job) renews: eviction drops
 // the blobs used longest ago until the store fits its bound.
 
@@ -50,29 +51,46 @@ const COMMIT = `commit() {
     find . -type f -exec mv -f -t "$store" {} + ) && rm -rf "$in"
 }`;
 
-// Names of wanted blobs the store lacks or holds damaged: lines seen once among the wanted ones and
-// those `stat` prints for the store's blobs of the same names.
-const UNMATCHED = `awk '{ n[$0]++ } END { for (l in n) if (n[l] == 1) { sub(/:.*/, "", l); if (!(l in m)) { m[l]; print l } } }'`;
+/** BLOB_MTIME less a nanosecond: find's -newermt is "strictly newer". */
+const BEFORE_BLOB_MTIME = '946684800.271828181';
 
 /**
- * Shell text for the start of a step (step-supervisor.ts), run in the login user's home: reads
- * `wantedBytes` of gzipped wanted lines, then `linkBytes` of a gzipped tar of the job folder's
- * links into the store. When the store lacks blobs, prints `missing` and their names and exits;
- * when a blob went missing meanwhile, prints `retry` and exits; else the job folder is made.
+ * Shell text for the start of a step (step-supervisor.ts), run in the login user's home when every
+ * input was hashed before (so the store likely has them all): reads `linkBytes` of a gzipped tar of
+ * the job folder's links into the store and makes the folder. A blob missing, or one whose mode or
+ * mtime is not a sound blob's, makes it print `query` and exit instead, leaving no folder: the
+ * client then asks which blobs to send. Five processes, where asking first would take a dozen.
  */
-export function assembleScript(wantedBytes: number, linkBytes: number): string {
+export function linkScript(linkBytes: number): string {
+  const unsound =
+    `find "$job" -type f ! \\( \\( -perm 400 -o -perm 500 \\) ` +
+    `-newermt @${BEFORE_BLOB_MTIME} ! -newermt @${BLOB_MTIME} \\) -print -quit`;
   return [
     '( umask 077',
-    '  [ -d "$store" ] || mkdir -p "$store" || exit 1',
-    `  wanted=$(head -c ${wantedBytes} | gzip -dc)`,
-    '  missing=$(cd "$store" && {',
-    '    printf "%s\\n" "$wanted"',
-    '    printf "%s\\n" "$wanted" | cut -d: -f1 | xargs -r stat -c "%n:%s:%.9Y:%a" -- 2>/dev/null',
-    `  } | ${UNMATCHED})`,
-    '  if [ -n "$missing" ]; then printf "missing\\n%s\\n" "$missing"; exit 1; fi',
-    `  head -c ${linkBytes} | tar -xz --no-same-owner -f - && exit 0`,
-    '  rm -rf "$job"; echo retry; exit 1',
+    `  head -c ${linkBytes} | tar -xz --no-same-owner -f - 2>/dev/null &&`,
+    `    [ -z "$(${unsound})" ] && exit 0`,
+    '  rm -rf "$job"; echo query; exit 1',
     ') || exit 0',
+  ].join('\n');
+}
+
+/**
+ * Reads `wantedBytes` of gzipped wanted lines on stdin, then a gzipped tar of the job folder's
+ * links into the store. Prints the names of blobs the store lacks (or holds damaged); when none,
+ * it extracts the tar, so the job folder is made.
+ */
+export function queryAndLinkScript(jobId: string, wantedBytes: number): string {
+  return [
+    prelude(jobId),
+    '[ -d "$store" ] || mkdir -p "$store" || exit 1',
+    `wanted=$(head -c ${wantedBytes} | gzip -dc)`,
+    'missing=$(cd "$store" && {',
+    '  printf "%s\\n" "$wanted"',
+    '  printf "%s\\n" "$wanted" | cut -d: -f1 | xargs -r stat -c "%n:%s:%.9Y:%a" -- 2>/dev/null',
+    '} | LC_ALL=C sort | uniq -u | cut -d: -f1 | uniq)',
+    'if [ -n "$missing" ]; then printf "%s\\n" "$missing"; exec cat > /dev/null; fi',
+    'tar -xz --no-same-owner -f - && exit 0',
+    `cat > /dev/null; rm -rf "$job"; exit ${STORE_RETRY}`,
   ].join('\n');
 }
 

@@ -9,8 +9,8 @@ import type { Transport } from '../../transport/index.js';
 import { UserError } from '../../util/user-error.js';
 import type { Progress } from '../progress.js';
 import {
-  assembleScript,
   blobName,
+  queryAndLinkScript,
   STORE_CHANGED,
   STORE_RETRY,
   uploadScript,
@@ -75,46 +75,57 @@ function lines(text: string): string[] {
 
 /**
  * Hashes `inputs` (relative to `baseDir`) through the persistent hash cache, or reading every one
- * again when `reread` (a retry: a wrong digest in the cache must not fail every try).
+ * again when `reread` (a retry: a wrong digest in the cache must not fail every try). `cached`:
+ * every digest came from the cache, so the store likely holds them all.
  */
 export async function planInputs(
   stateDir: string,
   baseDir: string,
   inputs: readonly string[],
   reread: boolean,
-): Promise<InputPlan> {
+): Promise<{ plan: InputPlan; cached: boolean }> {
   const cache = reread ? undefined : HashCache.load(hashCachePath(stateDir));
   const tree = await buildInputTree(baseDir, inputs, (path) =>
     cache ? cache.digest(path) : digestOfFile(path),
   );
   cache?.save();
-  return plan(tree);
+  return { plan: plan(tree), cached: cache !== undefined && cache.filesRead === 0 };
 }
 
-async function bytesOf(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+async function gzipped(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  return gzipSync(Buffer.concat(chunks), { level: 1 });
+}
+
+// The job folder's links travel gzipped: a link's tar header is mostly zeros and repeats, so a
+// thousand of them take about 50 kB instead of 500.
+
+/** The job folder's links into the store, for linkScript. */
+export function linksOf(jobId: string, inputs: InputPlan): Promise<Buffer> {
+  return gzipped(tarStream(jobEntries(jobId, inputs, new Set())));
 }
 
 /**
- * What a step's start reads to make its job folder from the store (assembleScript): the wanted
- * blobs, then the folder's links, each gzipped (a link's tar header is mostly zeros and repeats,
- * so a thousand unchanged inputs cost about a tenth of their headers).
+ * Asks the store which of the blobs of `inputs` it lacks; when none, the job folder is made. The
+ * names to send, or undefined when the instance asks to start again (a blob evicted meanwhile).
  */
-export async function assembly(
+export async function queryAndLink(
+  transport: Transport,
   jobId: string,
   inputs: InputPlan,
-): Promise<{ script: string; stdin: Buffer }> {
+): Promise<string[] | undefined> {
   const wanted = [...inputs.blobs.values()].map((blob) =>
     wantedLine(blob.digest, blob.isExecutable),
   );
-  const wantedGz = gzipSync(wanted.join(''));
-  const links = gzipSync(await bytesOf(tarStream(jobEntries(jobId, inputs, new Set()))));
-  return {
-    script: assembleScript(wantedGz.length, links.length),
-    stdin: Buffer.concat([wantedGz, links]),
-  };
+  const wantedGz = gzipSync(wanted.join(''), { level: 1 });
+  const links = await linksOf(jobId, inputs);
+  const script = queryAndLinkScript(jobId, wantedGz.length);
+  const query = await transport.send(script, Readable.from([wantedGz, links]));
+  if (query.status === STORE_RETRY) return undefined;
+  if (query.status !== 0)
+    throw new UserError(`upload failed: ${lines(query.stderr)[0] ?? query.status}`);
+  return lines(query.stdout);
 }
 
 /**
