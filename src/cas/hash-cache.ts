@@ -125,7 +125,7 @@ export class HashCache {
       const handle = await open(absolute, 'r');
       try {
         const before = await handle.stat({ bigint: true });
-        const digest = await digestOfHandle(handle);
+        const digest = await digestOfHandle(handle, Number(before.size));
         const after = await handle.stat({ bigint: true });
         this.read++;
         if (fingerprint(before) !== fingerprint(after)) continue;
