@@ -34,7 +34,7 @@ const TRAILER = `trailer() { printf '\\036scons-remote:%s:%s\\n' "$id" "$1" >&2;
 // value (the serving shell's pid and a count), so an attach's beats differ from the last one seen.
 const STALE = `seen= idle=0
 stale() {
-  beat=; read -r beat < "$ctl/beat"
+  beat=; read -r beat 2>/dev/null < "$ctl/beat"
   if [ "$beat" != "$seen" ]; then seen=$beat idle=0; else idle=$((idle + 1)); fi
   [ "$idle" -ge "$bound" ]
 }`;
@@ -47,7 +47,7 @@ const SERVE = `beats=0
 while IFS= read -r line; do
   case $line in
     beat) beats=$((beats + 1)); echo "$$.$beats" > "$ctl/beat" ;;
-    cancel) : > "$ctl/cancel"; pid=; read -r pid < "$ctl/step.pid"; kill -TERM -"$pid" 2>/dev/null ;;
+    cancel) : > "$ctl/cancel"; pid=; read -r pid 2>/dev/null < "$ctl/step.pid"; kill -TERM -"$pid" 2>/dev/null ;;
     keep) keep > /dev/null 2>&1 ;;
     done) : > "$ctl/done"; exit 0 ;;
   esac
@@ -158,14 +158,14 @@ export function attachStepCommand(
     TRAILER,
     keep,
     'while [ ! -e "$ctl/tee.pid" ] && [ -d "$ctl" ]; do sleep 0.1; done',
-    `tee=; read -r tee < "$ctl/tee.pid" || exit ${STEP_GONE}`,
+    `tee=; read -r tee 2>/dev/null < "$ctl/tee.pid" || exit ${STEP_GONE}`,
     'echo "$$.0" > "$ctl/beat"',
     '{',
     `  tail -c +${stdoutOffset + 1} -f --pid="$tee" "$ctl/out" &`,
     `  tail -c +${stderrOffset + 1} -f --pid="$tee" "$ctl/err" >&2 &`,
     '  wait',
     '  while [ ! -e "$ctl/status" ] && [ -d "$ctl" ]; do sleep 0.1; done',
-    '  status=; read -r status < "$ctl/status" && trailer "$status"',
+    '  status=; read -r status 2>/dev/null < "$ctl/status" && trailer "$status"',
     '} &',
     SERVE,
   ].join('\n');
