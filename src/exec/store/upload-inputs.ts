@@ -16,7 +16,7 @@ import {
   uploadScript,
   wantedLine,
 } from './store-scripts.js';
-import { tarStream, type TarEntry } from './tar-writer.js';
+import { tarOfHeaders, tarStream, type HeaderEntry, type TarEntry } from './tar-writer.js';
 
 // Inputs reach the instance through its content-addressed store (the idea of REAPI's
 // FindMissingBlobs, then one batch upload): hashed here through the persistent hash cache, asked
@@ -59,13 +59,17 @@ function plan(tree: InputTree): InputPlan {
 }
 
 /** The job folder: its folders, then a hard link per file to the blob in the store or in `sent`. */
-function* jobEntries(jobId: string, { folders, files }: InputPlan, sent: ReadonlySet<string>) {
+function* jobEntries(
+  jobId: string,
+  { folders, files }: InputPlan,
+  sent: ReadonlySet<string>,
+): Generator<HeaderEntry> {
   const job = jobDir(jobId);
-  yield { kind: 'directory', name: job } satisfies TarEntry;
-  for (const folder of folders) yield { kind: 'directory', name: `${job}/${folder}` } as TarEntry;
+  yield { kind: 'directory', name: job };
+  for (const folder of folders) yield { kind: 'directory', name: `${job}/${folder}` };
   for (const { path, blob } of files) {
     const target = sent.has(blob.name) ? incomingBlob(jobId, blob.name) : storeBlob(blob.name);
-    yield { kind: 'hard link', name: `${job}/${path}`, target } as TarEntry;
+    yield { kind: 'hard link', name: `${job}/${path}`, target };
   }
 }
 
@@ -92,18 +96,12 @@ export async function planInputs(
   return { plan: plan(tree), cached: cache !== undefined && cache.filesRead === 0 };
 }
 
-async function gzipped(stream: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return gzipSync(Buffer.concat(chunks), { level: 1 });
-}
-
 // The job folder's links travel gzipped: a link's tar header is mostly zeros and repeats, so a
 // thousand of them take about 50 kB instead of 500.
 
 /** The job folder's links into the store, for linkScript. */
-export function linksOf(jobId: string, inputs: InputPlan): Promise<Buffer> {
-  return gzipped(tarStream(jobEntries(jobId, inputs, new Set())));
+export function linksOf(jobId: string, inputs: InputPlan): Buffer {
+  return gzipSync(tarOfHeaders(jobEntries(jobId, inputs, new Set())), { level: 1 });
 }
 
 /**
@@ -119,7 +117,7 @@ export async function queryAndLink(
     wantedLine(blob.digest, blob.isExecutable),
   );
   const wantedGz = gzipSync(wanted.join(''), { level: 1 });
-  const links = await linksOf(jobId, inputs);
+  const links = linksOf(jobId, inputs);
   const script = queryAndLinkScript(jobId, wantedGz.length);
   const query = await transport.send(script, Readable.from([wantedGz, links]));
   if (query.status === STORE_RETRY) return undefined;
