@@ -20,13 +20,20 @@ export function digestOfBuffer(bytes: Uint8Array): Digest {
   return { hash: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length };
 }
 
-/** Hashes what `handle` holds from its start, reading it sequentially. */
-export async function digestOfHandle(handle: FileHandle): Promise<Digest> {
+/**
+ * Hashes what `handle` holds from its start, reading it sequentially. `expectedBytes` (its size at
+ * a stat) sizes the buffer: a thousand 4 KB inputs must not allocate a megabyte each.
+ */
+export async function digestOfHandle(
+  handle: FileHandle,
+  expectedBytes = CHUNK_BYTES,
+): Promise<Digest> {
   const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  // One byte more than expected, so a file read whole needs no second read to see its end.
+  const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(expectedBytes + 1, 4096)));
   let sizeBytes = 0;
   for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, sizeBytes);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, sizeBytes);
     if (bytesRead === 0) break;
     hash.update(buffer.subarray(0, bytesRead));
     sizeBytes += bytesRead;
@@ -37,7 +44,7 @@ export async function digestOfHandle(handle: FileHandle): Promise<Digest> {
 export async function digestOfFile(path: string): Promise<Digest> {
   const handle = await open(path, 'r');
   try {
-    return await digestOfHandle(handle);
+    return await digestOfHandle(handle, (await handle.stat()).size);
   } finally {
     await handle.close();
   }

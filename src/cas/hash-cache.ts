@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -91,7 +91,8 @@ export class HashCache {
   /** The digest of the file at `path` (symbolic links followed), read only when it changed. */
   async digest(path: string): Promise<Digest> {
     const absolute = resolve(path);
-    const stats = await stat(absolute, { bigint: true });
+    // Synchronous: an unchanged file costs one stat, which the thread pool's queue would multiply.
+    const stats = statSync(absolute, { bigint: true });
     const entry = this.learnt.get(absolute) ?? this.known.get(absolute);
     if (entry && entry[0] === fingerprint(stats)) {
       return { hash: entry[1], sizeBytes: Number(stats.size) };
@@ -124,7 +125,7 @@ export class HashCache {
       const handle = await open(absolute, 'r');
       try {
         const before = await handle.stat({ bigint: true });
-        const digest = await digestOfHandle(handle);
+        const digest = await digestOfHandle(handle, Number(before.size));
         const after = await handle.stat({ bigint: true });
         this.read++;
         if (fingerprint(before) !== fingerprint(after)) continue;

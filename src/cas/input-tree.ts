@@ -1,5 +1,5 @@
-import type { Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectPath } from '../transport/project-path.js';
 import { UserError } from '../util/user-error.js';
@@ -33,9 +33,11 @@ function emptyTree(): InputTree {
   return { files: new Map(), directories: new Map() };
 }
 
-async function statInput(projectDir: string, path: string): Promise<Stats> {
+// Stats are taken synchronously: a thousand inputs cost a few milliseconds so, and ten times that
+// through the thread pool's queue.
+function statInput(projectDir: string, path: string): Stats {
   try {
-    return await stat(join(projectDir, path));
+    return statSync(join(projectDir, path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -54,7 +56,7 @@ async function walk(
   folderIds: ReadonlySet<string>,
   found: Map<string, Stats>,
 ): Promise<void> {
-  const stats = await statInput(projectDir, path);
+  const stats = statInput(projectDir, path);
   if (stats.isFile()) {
     found.set(path, stats);
     return;

@@ -15,13 +15,12 @@ import type { JobRequest } from '../../api/job-request.js';
 import { connectToInstance } from '../instance/ssh-target.js';
 import { stepPaths, writtenPaths } from './step-paths.js';
 import { phase } from '../trace/step-trace.js';
-import { startStepCommand } from './step-supervisor.js';
 import { SupervisedStep, type StepOutput } from './supervised-step.js';
 import { JobFolderPaths } from './job-folder-paths.js';
 import { finishDepfile } from './local-depfile.js';
 import { localPathsOutput } from './local-paths-stream.js';
-import { keepOutputs } from '../store/keep-outputs.js';
-import { uploadInputs } from '../store/upload-inputs.js';
+import { keepFunction } from '../store/store-scripts.js';
+import { startStep } from './start-step.js';
 
 /** SSH attempts when attaching again to a step after its connection dropped. */
 const REATTACH_RETRIES = 6;
@@ -44,7 +43,10 @@ export interface JobContext {
   onRunning(): void;
 }
 
-/** One step on the instance: upload inputs, run under the supervisor, bring outputs back atomically, clean up. */
+/**
+ * One step on the instance: its inputs made present, run under the supervisor, outputs brought back
+ * atomically and kept in the instance's store, cleaned up.
+ */
 export async function runRemoteJob(request: JobRequest, context: JobContext): Promise<number> {
   const job = selectProfile(request);
   const { cwd, cancellation } = context;
@@ -64,27 +66,32 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
   // The command runs where its relative paths mean what they do here; absolute ones are rewritten.
   const output = localPathsOutput(jobDir, paths.baseDir, context.output);
   cancellation.onCancel(() => step?.cancel());
+  let kept = false;
   try {
-    const uploading = phase('upload');
-    await uploadInputs(transport, job.stateDir, paths.baseDir, paths.inputs, jobId, progress);
-    const uploadMs = uploading();
-    if (cancellation.received) return cancellation.exitStatus();
     const running = phase('run');
-    context.onRunning();
-    step = new SupervisedStep(jobId, heartbeat, output);
-    const { command } = request;
-    const start = startStepCommand({
-      jobId,
-      command,
-      workDir: paths.workDir,
-      outputs: fetched,
-      heartbeatSeconds: heartbeat,
-    });
+    const keep = keepFunction(paths.outputs, job.profile.options.storeMegabytes);
+    step = new SupervisedStep(jobId, heartbeat, output, keep);
     const reconnect = () => connectToInstance(job, state, { retries: REATTACH_RETRIES, progress });
-    const ran = await step.run(transport, start, reconnect);
+    const ran = await startStep({
+      step,
+      transport,
+      reconnect,
+      start: {
+        jobId,
+        command: request.command,
+        workDir: paths.workDir,
+        outputs: fetched,
+        heartbeatSeconds: heartbeat,
+        keep,
+      },
+      inputs: { stateDir: job.stateDir, baseDir: paths.baseDir, paths: paths.inputs },
+      cancellation,
+      onRunning: () => context.onRunning(),
+      progress,
+    });
     transport = ran.transport;
     const runMs = running();
-    if (cancellation.received) return cancellation.exitStatus();
+    if (ran.status === undefined || cancellation.received) return cancellation.exitStatus();
     let downloadMs = 0;
     if (ran.status === 0 && fetched.length > 0) {
       const downloading = phase('download');
@@ -108,11 +115,9 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
       placeOutputs(scratch, paths.baseDir, paths.outputs);
       downloadMs = downloading();
     }
-    if (ran.status === 0) {
-      await keepOutputs(transport, jobId, paths.outputs, job.profile.options.storeMegabytes);
-    }
+    kept = ran.status === 0 && (paths.outputs.length > 0 || ran.uploaded);
     progress(
-      `timings: connect ${connectMs} ms, upload ${uploadMs} ms, run ${runMs} ms, download ${downloadMs} ms`,
+      `timings: connect ${connectMs} ms, upload ${ran.uploadMs} ms, run ${runMs} ms, download ${downloadMs} ms`,
     );
     return ran.status;
   } catch (error) {
@@ -122,8 +127,11 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     // Once started, the supervisor cleans the job folder; before that, nothing on the instance would.
-    if (step) await step.finish();
-    else await transport.exec(`rm -rf -- ${shellQuote(jobDir)}`).catch(() => undefined);
+    if (step?.started) await step.finish(kept);
+    else {
+      await step?.finish();
+      await transport.exec(`rm -rf -- ${shellQuote(jobDir)}`).catch(() => undefined);
+    }
     await output.end();
     await lent.release(transport);
   }

@@ -1,14 +1,24 @@
 import { posix } from 'node:path';
-import { shellJoin, shellQuote } from '../../util/shell-quote.js';
+import { shellQuote } from '../../util/shell-quote.js';
 import { INSTANCE_PATHS } from '../../layout/instance-home.js';
 
-// A step runs on the instance under a supervisor (POSIX sh, coreutils; the instance has nothing more),
-// so that a client that is gone (killed, or its network down longer than the heartbeat bound) or that
-// cancels stops the step and its whole process group, and a client that only lost its connection can
-// attach again and read the rest of the output from the logs (paths: src/layout/instance-home.ts).
+// A step runs on the instance under a supervisor (POSIX sh, coreutils; the instance has nothing
+// more), so that a client that is gone (killed, or its network down longer than the heartbeat
+// bound) or that cancels stops the step and its whole process group, and a client that only lost
+// its connection can attach again and read the rest of the output from the logs (paths:
+// src/layout/instance-home.ts).
+//
+// A step is one exec: it assembles the job folder from the store (when the request has inputs),
+// starts the step, streams its output, then serves the client's control lines. Each process costs
+// a warm step a few milliseconds, so the scripts use builtins wherever they can: the supervisor is
+// a subshell (no exec), pipes are pipelines (no mkfifo), heartbeats are counters that `read`
+// compares (no date, no stat), files are touched with `: >` (truncating sets the mtime).
 
 /** The exit status of an attach that found no step to attach to (cleaned up after its client was away). */
 export const STEP_GONE = 3;
+
+/** The first line of a start's stdout once the job folder is ready and the step starts. */
+export const READY = 'ready';
 
 /** What ends the step's output on its stderr stream: the marker, the exit status, a newline. */
 export function statusMarker(jobId: string): string {
@@ -20,51 +30,68 @@ const PRELUDE = (jobId: string) =>
 
 const TRAILER = `trailer() { printf '\\036scons-remote:%s:%s\\n' "$id" "$1" >&2; }`;
 
-// Files are touched with `: >` (truncating sets the mtime, as touch does) to spare a process each.
-// Reads the client's control lines: `beat` periodically, `cancel` on Ctrl-C, `done` once it has the
-// outputs. End of input means the client or its connection is gone: the heartbeat then lapses.
-const SERVE = `while IFS= read -r line; do
+// True once the beat file has not changed for $bound calls, about a second apart. A beat is a new
+// value (the serving shell's pid and a count), so an attach's beats differ from the last one seen.
+const STALE = `seen= idle=0
+stale() {
+  beat=; read -r beat 2>/dev/null < "$ctl/beat"
+  if [ "$beat" != "$seen" ]; then seen=$beat idle=0; else idle=$((idle + 1)); fi
+  [ "$idle" -ge "$bound" ]
+}`;
+
+// Reads the client's control lines: `beat` periodically, `cancel` on Ctrl-C, `keep` (its outputs
+// join the store) and `done` once it has the outputs. End of input means the client or its
+// connection is gone: the heartbeat then lapses. `done` is written after the keep, which reads the
+// job folder the supervisor removes once it sees `done`.
+const SERVE = `beats=0
+while IFS= read -r line; do
   case $line in
-    beat) : > "$ctl/beat" ;;
-    cancel) : > "$ctl/cancel"; kill -TERM -"$(cat "$ctl/step.pid")" 2>/dev/null ;;
+    beat) beats=$((beats + 1)); echo "$$.$beats" > "$ctl/beat" ;;
+    cancel) : > "$ctl/cancel"; pid=; read -r pid 2>/dev/null < "$ctl/step.pid"; kill -TERM -"$pid" 2>/dev/null ;;
+    keep) keep > /dev/null 2>&1 ;;
     done) : > "$ctl/done"; exit 0 ;;
   esac
 done`;
 
-// Runs detached (its own session), so a dropped connection does not touch it. The step gets its own
-// process group; tee -p copies its output to the logs and, while the connection lives, to the client.
-// Its pid in the running marker keeps the idle watchdog waiting until the outputs are fetched or the
-// client is gone.
-const SUPERVISOR = `trap '' HUP PIPE
-${INSTANCE_PATHS}
-id=$1 bound=$2 grace=$3 command=$4
-job="$jobs/$id" ctl="$steps/$id"
-${TRAILER}
-fresh() { [ $(( $(date +%s) - $(stat -c %Y "$ctl/beat" 2>/dev/null || echo 0) )) -lt "$bound" ]; }
-echo $$ > "$running/$id"; : > "$activity"; echo "$id" >> "$jobs_log"
-tee -p -a "$ctl/out" < "$ctl/o" & echo $! > "$ctl/out.pid"
-tee -p -a "$ctl/err" < "$ctl/e" >&2 & echo $! > "$ctl/err.pid"
-setsid sh -c "$command" > "$ctl/o" 2> "$ctl/e" < /dev/null &
-step=$!
-echo $step > "$ctl/step.pid"
-{ while sleep 1; do
-    if [ -e "$ctl/cancel" ] || ! fresh; then
-      { kill -TERM -$step; sleep "$grace"; kill -KILL -$step; } &
+// Stops the step's process group when the client cancels or its heartbeat lapses.
+const WATCH = `watch() {
+  while sleep 1; do
+    if [ -e "$ctl/cancel" ] || stale; then
+      { kill -TERM -"$1"; sleep "$grace"; kill -KILL -"$1"; } &
       exit
     fi
-  done; } > /dev/null 2>&1 &
-watcher=$!
-wait $step
-status=$?
-kill $watcher
+  done
+}`;
+
+// A subshell of the start command. The step gets its own process group (setsid); tee -p copies its
+// stdout and stderr to the logs and, while the connection lives, to the client (fd 3 is the
+// channel's stdout). The last tee ends after the other (its input is the first's stderr too), so
+// its pid, in tee.pid, tells an attach when the logs are complete. Its pid in the running marker
+// keeps the idle watchdog waiting until the outputs are fetched or the client is gone.
+const SUPERVISOR = `trap '' HUP PIPE
+: > "$activity"; echo "$id" >> "$jobs_log"
+exec 3>&1
+{
+  {
+    setsid sh -c "$command" < /dev/null &
+    step=$!
+    echo $step > "$ctl/step.pid"
+    watch $step > /dev/null 2>&1 &
+    watcher=$!
+    wait $step
+    echo $? > "$ctl/code"
+    kill $watcher 2>/dev/null
+  } 3>&- | tee -p -a "$ctl/out" >&3 3>&-
+} 2>&1 | tee -p -a "$ctl/err" >&2 3>&- &
+echo $! > "$ctl/tee.pid"
 wait
+status=255; read -r status < "$ctl/code"
 echo $status > "$ctl/status"
 trailer $status
-exec > /dev/null 2>&1
-while [ ! -e "$ctl/done" ] && [ ! -e "$ctl/cancel" ] && fresh; do sleep 1; done
-rm -rf "$job" "$ctl"
-rm -f "$running/$id"
-touch "$activity"`;
+exec > /dev/null 2>&1 3>&-
+while [ ! -e "$ctl/done" ] && [ ! -e "$ctl/cancel" ] && ! stale; do sleep 1; done
+rm -rf "$job" "$ctl" "$running/$id"
+: > "$activity"`;
 
 export interface StepStart {
   jobId: string;
@@ -74,51 +101,71 @@ export interface StepStart {
   /** Outputs relative to the job folder; their folders exist before the command runs, as ninja makes them. */
   outputs: readonly string[];
   heartbeatSeconds: number;
+  /**
+   * Shell text run first, in the login user's home, reading its stdin: it makes the job folder or
+   * prints why not on stdout and exits. Without it the job folder is there or has no inputs.
+   */
+  assemble?: string;
+  /** Shell text defining `keep`, which the client's `keep` line runs (store-scripts.ts). */
+  keep: string;
 }
 
 /** Seconds between TERM and KILL of a step's process group. */
 const KILL_GRACE_SECONDS = 3;
 
-/** The one command that starts a step under its supervisor, streams its output, then reads control lines. */
+const inJob = (path: string) => `"$job"/${shellQuote(path)}`;
+
+/**
+ * The one command that starts a step: assembles its folder, prints READY, starts the step under its
+ * supervisor, streams its output, then reads control lines.
+ */
 export function startStepCommand(step: StepStart): string {
   const outputDirs = [
     ...new Set(step.outputs.map((output) => posix.dirname(output)).filter((dir) => dir !== '.')),
   ];
-  const outputsReady = outputDirs.length ? `&& mkdir -p -- ${shellJoin(outputDirs)}` : '';
-  const workDir = shellQuote(step.workDir);
-  const inWorkDir = step.workDir ? `&& mkdir -p -- ${workDir} && cd ${workDir}` : '';
-  const supervisorArgs = `"$id" ${step.heartbeatSeconds} ${KILL_GRACE_SECONDS} ${shellQuote(step.command)}`;
+  const dirs = [...outputDirs, ...(step.workDir ? [step.workDir] : [])].map(inJob).join(' ');
+  const workDir = step.workDir ? inJob(step.workDir) : '"$job"';
   return [
     PRELUDE(step.jobId),
     TRAILER,
     'fail() { echo "remote-exec: $1" >&2; trailer 255; exit 255; }',
-    'mkdir -p "$ctl" "$running" || fail "cannot make $ctl"',
-    `cd "$job" ${outputsReady} ${inWorkDir} || fail "cannot prepare $job"`,
+    ...(step.assemble ? [step.assemble] : []),
+    `echo ${READY}`,
+    `mkdir -p -- "$ctl" "$running" "$job" ${dirs} && cd ${workDir} || fail "cannot prepare $job"`,
     ': > "$ctl/out"; : > "$ctl/err"; : > "$ctl/beat"',
-    'mkfifo "$ctl/o" "$ctl/e" || fail "cannot make the step\'s pipes"',
-    `setsid sh -c ${shellQuote(SUPERVISOR)} supervisor ${supervisorArgs} < /dev/null &`,
+    `bound=${step.heartbeatSeconds} grace=${KILL_GRACE_SECONDS} command=${shellQuote(step.command)}`,
+    STALE,
+    WATCH,
+    step.keep,
+    `( ${SUPERVISOR}\n) < /dev/null &`,
+    'echo $! > "$running/$id"',
     SERVE,
   ].join('\n');
 }
 
-/** Attaches to a running (or finished) step again: its output from the given offsets, then its status. */
+/**
+ * Attaches to a running (or finished) step again: its output from the given offsets, then its
+ * status. `keep` as for the start.
+ */
 export function attachStepCommand(
   jobId: string,
   stdoutOffset: number,
   stderrOffset: number,
+  keep: string,
 ): string {
   return [
     PRELUDE(jobId),
     TRAILER,
-    'while [ ! -e "$ctl/err.pid" ] && [ -d "$ctl" ]; do sleep 0.1; done',
-    `[ -e "$ctl/err.pid" ] || exit ${STEP_GONE}`,
-    ': > "$ctl/beat"',
+    keep,
+    'while [ ! -e "$ctl/tee.pid" ] && [ -d "$ctl" ]; do sleep 0.1; done',
+    `tee=; read -r tee 2>/dev/null < "$ctl/tee.pid" || exit ${STEP_GONE}`,
+    'echo "$$.0" > "$ctl/beat"',
     '{',
-    `  tail -c +${stdoutOffset + 1} -f --pid="$(cat "$ctl/out.pid")" "$ctl/out" &`,
-    `  tail -c +${stderrOffset + 1} -f --pid="$(cat "$ctl/err.pid")" "$ctl/err" >&2 &`,
+    `  tail -c +${stdoutOffset + 1} -f --pid="$tee" "$ctl/out" &`,
+    `  tail -c +${stderrOffset + 1} -f --pid="$tee" "$ctl/err" >&2 &`,
     '  wait',
     '  while [ ! -e "$ctl/status" ] && [ -d "$ctl" ]; do sleep 0.1; done',
-    '  [ -e "$ctl/status" ] && trailer "$(cat "$ctl/status")"',
+    '  status=; read -r status 2>/dev/null < "$ctl/status" && trailer "$status"',
     '} &',
     SERVE,
   ].join('\n');

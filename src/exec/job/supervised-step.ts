@@ -3,7 +3,7 @@ import type { Transport } from '../../transport/index.js';
 import { UserError } from '../../util/user-error.js';
 import { warn } from '../progress.js';
 import { StatusTrailer } from './status-trailer.js';
-import { attachStepCommand, statusMarker, STEP_GONE } from './step-supervisor.js';
+import { attachStepCommand, READY, statusMarker, STEP_GONE } from './step-supervisor.js';
 
 const DEFAULT_HEARTBEAT_SECONDS = 60;
 /** How often a step whose connection keeps dropping is attached again before giving up. */
@@ -31,6 +31,10 @@ export interface StepOutput {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
+
+/** How a step's start went: it ran (to this status), or it did not start and the instance said why. */
+export type StepOutcome =
+  { status: number; transport: Transport } | { refused: string; transport: Transport };
 
 interface Attachment {
   control: PassThrough;
@@ -63,23 +67,53 @@ export class SupervisedStep {
   #heartbeat: NodeJS.Timeout | undefined;
   #cancelled = false;
   #lostBecause = LOST;
+  /** The start's stdout while READY has not come first. */
+  #head: Buffer | undefined;
+  #started = false;
 
   constructor(
     private readonly jobId: string,
     private readonly heartbeatSeconds: number,
     private readonly output: StepOutput,
+    /** Shell text defining the instance's `keep` (store-scripts.ts keepFunction). */
+    private readonly keep: string,
   ) {}
 
+  /** The step started on the instance, whose supervisor now cleans its folder up. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** The step's stdout after the start's first line, which says whether the step starts. */
+  #afterHead(chunk: Buffer): Buffer {
+    if (this.#head === undefined) return chunk;
+    const data = Buffer.concat([this.#head, chunk]);
+    const end = data.indexOf(0x0a);
+    if (end < 0 || data.subarray(0, end).toString() !== READY) {
+      this.#head = data;
+      return Buffer.alloc(0);
+    }
+    this.#head = undefined;
+    this.#started = true;
+    return data.subarray(end + 1);
+  }
+
   /** Opens a channel with `command`: the step's status, or the channel's `exit` alone if it closed first. */
-  #attach(transport: Transport, command: string): Promise<{ status?: number; exit: number }> {
+  #attach(
+    transport: Transport,
+    command: string,
+    stdin?: Buffer,
+  ): Promise<{ status?: number; exit: number }> {
     const control = new PassThrough();
+    if (stdin) control.write(stdin);
     const trailer = new StatusTrailer(statusMarker(this.jobId));
     let statusSeen: (status: number) => void = () => {};
     const status = new Promise<number>((resolve) => (statusSeen = resolve));
     const stdout = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
-        this.#stdoutPassed += chunk.length;
-        forward(this.output.stdout, chunk, done);
+        const own = this.#afterHead(chunk);
+        this.#stdoutPassed += own.length;
+        forward(this.output.stdout, own, done);
       },
     });
     const stderr = new Writable({
@@ -103,15 +137,28 @@ export class SupervisedStep {
     ]);
   }
 
-  /** Runs the step to its end; returns its exit status and the transport now in use (another after a drop). */
+  /**
+   * Starts the step (`startCommand`, fed `stdin` first) and runs it to its end: its exit status and
+   * the transport now in use (another after a drop); or, when the start printed something other
+   * than READY first, what it printed.
+   */
   async run(
     transport: Transport,
     startCommand: string,
+    stdin: Buffer | undefined,
     reconnect: () => Promise<Transport>,
-  ): Promise<{ status: number; transport: Transport }> {
+  ): Promise<StepOutcome> {
     const every = Math.max(1, Math.floor(this.heartbeatSeconds / 4)) * 1000;
+    clearInterval(this.#heartbeat);
     this.#heartbeat = setInterval(() => this.#current?.control.write('beat\n'), every);
-    let outcome = await this.#attach(transport, startCommand);
+    this.#head = Buffer.alloc(0);
+    let outcome = await this.#attach(transport, startCommand, stdin);
+    if (outcome.status !== undefined) this.#started = true;
+    if (!this.#started) {
+      const said = this.#head?.toString() ?? '';
+      if (said !== '' || outcome.exit === 0) return { refused: said, transport };
+      throw new UserError(this.#lostBecause);
+    }
     for (let reattaches = 0; outcome.status === undefined; reattaches++) {
       if (outcome.exit === STEP_GONE) throw new UserError(GONE);
       if (this.#cancelled || reattaches === MAX_REATTACHES) throw new UserError(this.#lostBecause);
@@ -123,7 +170,7 @@ export class SupervisedStep {
       }
       outcome = await this.#attach(
         transport,
-        attachStepCommand(this.jobId, this.#stdoutPassed, this.#stderrPassed),
+        attachStepCommand(this.jobId, this.#stdoutPassed, this.#stderrPassed, this.keep),
       );
     }
     return { status: outcome.status, transport };
@@ -135,11 +182,14 @@ export class SupervisedStep {
     this.#current?.control.write('cancel\n');
   }
 
-  /** Lets the instance clean the step up (after a cancel it does so by itself) and waits for the channel to close. */
-  async finish(): Promise<void> {
+  /**
+   * Lets the instance clean the step up (after a cancel it does so by itself), first adding its
+   * outputs to the store when `keep`, and waits for the channel to close.
+   */
+  async finish(keep = false): Promise<void> {
     clearInterval(this.#heartbeat);
     if (!this.#current) return;
-    if (!this.#cancelled) this.#current.control.write('done\n');
+    if (!this.#cancelled) this.#current.control.write(keep ? 'keep\ndone\n' : 'done\n');
     this.#current.control.end();
     await this.#current.closed;
   }

@@ -12,13 +12,17 @@ import { shellJoin } from '../../util/shell-quote.js';
 // and one that makes it writable first changes its mode and mtime, which the next query sees as a
 // damaged blob and has sent again. Inputs thus show that fixed mtime on the instance. Its odd
 // nanoseconds are what no tool restoring whole seconds produces: only a deliberate forgery of
-// mode, size and mtime together would go unseen (hashing every reused blob again would cost a
-// 200 MB input a second per step).
+// mode and mtime together would go unseen (hashing every reused blob again would cost a 200 MB
+// input a second per step). A query also compares sizes; a warm start, which checks the job
+// folder's links with one find, compares modes and mtimes only.
 // Recency is the blob's ctime, which every new hard link (each use in a job) renews: eviction drops
 // the blobs used longest ago until the store fits its bound.
 
 /** 2000-01-01T00:00:00.271828182Z: fixed, and after 1980 for zip tools. */
 const BLOB_MTIME = '946684800.271828182';
+
+/** The store's bound when the connection sets none. */
+export const DEFAULT_STORE_MEGABYTES = 4096;
 
 /** The upload or the job folder could not be completed (a blob evicted meanwhile): start again. */
 export const STORE_RETRY = 3;
@@ -47,22 +51,45 @@ const COMMIT = `commit() {
     find . -type f -exec mv -f -t "$store" {} + ) && rm -rf "$in"
 }`;
 
+/** BLOB_MTIME less a nanosecond: find's -newermt is "strictly newer". */
+const BEFORE_BLOB_MTIME = '946684800.271828181';
+
 /**
- * Reads `wantedBytes` of wanted lines on stdin, then a tar of the job folder's links into the store.
- * Prints the names of blobs the store lacks (or holds damaged) and drains the tar; when none, it
- * extracts the tar, so a step whose inputs are all there costs this one round trip.
+ * Shell text for the start of a step (step-supervisor.ts), run in the login user's home when every
+ * input was hashed before (so the store likely has them all): reads `linkBytes` of a gzipped tar of
+ * the job folder's links into the store and makes the folder. A blob missing, or one whose mode or
+ * mtime is not a sound blob's, makes it print `query` and exit instead, leaving no folder: the
+ * client then asks which blobs to send. Five processes, where asking first would take a dozen.
+ */
+export function linkScript(linkBytes: number): string {
+  const unsound =
+    `find "$job" -type f ! \\( \\( -perm 400 -o -perm 500 \\) ` +
+    `-newermt @${BEFORE_BLOB_MTIME} ! -newermt @${BLOB_MTIME} \\) -print -quit`;
+  return [
+    '( umask 077',
+    `  head -c ${linkBytes} | tar -xz --no-same-owner -f - 2>/dev/null &&`,
+    `    [ -z "$(${unsound})" ] && exit 0`,
+    '  rm -rf "$job"; echo query; exit 1',
+    ') || exit 0',
+  ].join('\n');
+}
+
+/**
+ * Reads `wantedBytes` of gzipped wanted lines on stdin, then a gzipped tar of the job folder's
+ * links into the store. Prints the names of blobs the store lacks (or holds damaged); when none,
+ * it extracts the tar, so the job folder is made.
  */
 export function queryAndLinkScript(jobId: string, wantedBytes: number): string {
   return [
     prelude(jobId),
-    'mkdir -p "$store" || exit 1',
-    `wanted=$(head -c ${wantedBytes})`,
+    '[ -d "$store" ] || mkdir -p "$store" || exit 1',
+    `wanted=$(head -c ${wantedBytes} | gzip -dc)`,
     'missing=$(cd "$store" && {',
     '  printf "%s\\n" "$wanted"',
     '  printf "%s\\n" "$wanted" | cut -d: -f1 | xargs -r stat -c "%n:%s:%.9Y:%a" -- 2>/dev/null',
     '} | LC_ALL=C sort | uniq -u | cut -d: -f1 | uniq)',
     'if [ -n "$missing" ]; then printf "%s\\n" "$missing"; exec cat > /dev/null; fi',
-    'tar -x --no-same-owner -f - && exit 0',
+    'tar -xz --no-same-owner -f - && exit 0',
     `cat > /dev/null; rm -rf "$job"; exit ${STORE_RETRY}`,
   ].join('\n');
 }
@@ -88,18 +115,18 @@ export function uploadScript(jobId: string): string {
 }
 
 /**
- * Adds a finished job's output files to the store (hashed here, hard-linked), then evicts the
- * blobs used longest ago until the store holds at most `limitBytes`; leftovers of uploads cut
- * short an hour ago go too.
+ * Shell text defining `keep` for a step's control lines (step-supervisor.ts): adds the finished
+ * job's output files to the store (hashed there, hard-linked), then evicts the blobs used longest
+ * ago until the store holds at most `storeMegabytes`; leftovers of uploads cut short an hour ago go too.
  */
-export function keepOutputsScript(
-  jobId: string,
+export function keepFunction(
   outputs: readonly string[],
-  limitBytes: number,
+  storeMegabytes = DEFAULT_STORE_MEGABYTES,
 ): string {
+  const limitBytes = storeMegabytes * 1024 * 1024;
   const roots = shellJoin(outputs.map((output) => `./${output}`));
   return [
-    prelude(jobId),
+    'keep() ( umask 077; in="$incoming/$id"',
     COMMIT,
     'mkdir -p "$in" "$store" || exit 1',
     ...(outputs.length
@@ -121,6 +148,6 @@ export function keepOutputsScript(
     `    total=$((total + size)); [ "$total" -gt ${limitBytes} ] && printf "%s\\n" "$name"`,
     '  done; } | xargs -r rm -f --',
     'find "$incoming" -mindepth 1 -maxdepth 1 -mmin +60 -exec rm -rf {} +',
-    'exit 0',
+    ')',
   ].join('\n');
 }

@@ -33,7 +33,8 @@ function header(name: string, type: string, size: number, mode: number, link = '
   block.write(link, 157, USTAR_NAME_BYTES);
   block.write('ustar\x0000', 257);
   let sum = 0;
-  for (const byte of block) sum += byte;
+  // An indexed loop: iterating the block's bytes costs a thousand links tens of milliseconds.
+  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
   block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
   return block;
 }
@@ -87,15 +88,24 @@ async function* content(source: string, size: number): AsyncGenerator<Buffer> {
   yield padding(size);
 }
 
+/** An entry without content: a folder or a hard link. */
+export type HeaderEntry = Exclude<TarEntry, { kind: 'file' }>;
+
+function* headerOnly(entry: HeaderEntry): Generator<Buffer> {
+  if (entry.kind === 'directory') {
+    yield* paxHeader(`${entry.name}/`, 0, '');
+    yield header(`${entry.name}/`, '5', 0, 0o755);
+  } else {
+    yield* paxHeader(entry.name, 0, entry.target);
+    yield header(entry.name, '1', 0, 0o644, entry.target);
+  }
+}
+
 /** The archive of `entries`, ended as tar expects. */
 export async function* tarStream(entries: Iterable<TarEntry>): AsyncGenerator<Buffer> {
   for (const entry of entries) {
-    if (entry.kind === 'directory') {
-      yield* paxHeader(`${entry.name}/`, 0, '');
-      yield header(`${entry.name}/`, '5', 0, 0o755);
-    } else if (entry.kind === 'hard link') {
-      yield* paxHeader(entry.name, 0, entry.target);
-      yield header(entry.name, '1', 0, 0o644, entry.target);
+    if (entry.kind !== 'file') {
+      yield* headerOnly(entry);
     } else {
       yield* paxHeader(entry.name, entry.size, '');
       yield header(entry.name, '0', entry.size, 0o644);
@@ -103,4 +113,12 @@ export async function* tarStream(entries: Iterable<TarEntry>): AsyncGenerator<Bu
     }
   }
   yield ZEROS;
+}
+
+/** The archive of folders and links alone, at once: no content to wait for. */
+export function tarOfHeaders(entries: Iterable<HeaderEntry>): Buffer {
+  const blocks: Buffer[] = [];
+  for (const entry of entries) blocks.push(...headerOnly(entry));
+  blocks.push(ZEROS);
+  return Buffer.concat(blocks);
 }

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { HashCache } from '../../cas/hash-cache.js';
 import { buildInputTree, treeFiles, type InputTree } from '../../cas/input-tree.js';
 import { digestOfFile, type Digest } from '../../cas/digest.js';
@@ -15,15 +16,13 @@ import {
   uploadScript,
   wantedLine,
 } from './store-scripts.js';
-import { tarStream, type TarEntry } from './tar-writer.js';
+import { tarOfHeaders, tarStream, type HeaderEntry, type TarEntry } from './tar-writer.js';
 
 // Inputs reach the instance through its content-addressed store (the idea of REAPI's
 // FindMissingBlobs, then one batch upload): hashed here through the persistent hash cache, asked
-// for in one round trip, and only the blobs the store lacks are sent, in one tar stream that also
-// assembles the job folder from hard links. Scripts and the hard-link decision: store-scripts.ts.
-
-/** Tries before giving up when blobs vanish (evicted) or change (edited) during an upload. */
-const ATTEMPTS = 3;
+// for by the step's own start (which makes the job folder from hard links when the store has them
+// all), and only the blobs the store lacks are sent, in one tar stream that also assembles the job
+// folder. Scripts and the hard-link decision: store-scripts.ts; the sequence: remote-job.ts.
 
 interface Blob {
   name: string;
@@ -32,7 +31,8 @@ interface Blob {
   source: string;
 }
 
-interface Plan {
+/** A step's inputs as the instance's store sees them. */
+export interface InputPlan {
   /** Every folder of the job, parents first, relative to the job folder. */
   folders: string[];
   /** Every file of the job with the blob it links to. */
@@ -47,7 +47,7 @@ function folders(tree: InputTree, prefix = ''): string[] {
   ]);
 }
 
-function plan(tree: InputTree): Plan {
+function plan(tree: InputTree): InputPlan {
   const blobs = new Map<string, Blob>();
   const files = treeFiles(tree).map(({ path, file }) => {
     const name = blobName(file.digest, file.isExecutable);
@@ -59,13 +59,17 @@ function plan(tree: InputTree): Plan {
 }
 
 /** The job folder: its folders, then a hard link per file to the blob in the store or in `sent`. */
-function* jobEntries(jobId: string, { folders, files }: Plan, sent: ReadonlySet<string>) {
+function* jobEntries(
+  jobId: string,
+  { folders, files }: InputPlan,
+  sent: ReadonlySet<string>,
+): Generator<HeaderEntry> {
   const job = jobDir(jobId);
-  yield { kind: 'directory', name: job } satisfies TarEntry;
-  for (const folder of folders) yield { kind: 'directory', name: `${job}/${folder}` } as TarEntry;
+  yield { kind: 'directory', name: job };
+  for (const folder of folders) yield { kind: 'directory', name: `${job}/${folder}` };
   for (const { path, blob } of files) {
     const target = sent.has(blob.name) ? incomingBlob(jobId, blob.name) : storeBlob(blob.name);
-    yield { kind: 'hard link', name: `${job}/${path}`, target } as TarEntry;
+    yield { kind: 'hard link', name: `${job}/${path}`, target };
   }
 }
 
@@ -73,34 +77,71 @@ function lines(text: string): string[] {
   return text.split('\n').filter(Boolean);
 }
 
-export interface UploadSummary {
-  filesSent: number;
-  files: number;
-  bytesSent: number;
+/**
+ * Hashes `inputs` (relative to `baseDir`) through the persistent hash cache, or reading every one
+ * again when `reread` (a retry: a wrong digest in the cache must not fail every try). `cached`:
+ * every digest came from the cache, so the store likely holds them all.
+ */
+export async function planInputs(
+  stateDir: string,
+  baseDir: string,
+  inputs: readonly string[],
+  reread: boolean,
+): Promise<{ plan: InputPlan; cached: boolean }> {
+  const cache = reread ? undefined : HashCache.load(hashCachePath(stateDir));
+  const tree = await buildInputTree(baseDir, inputs, (path) =>
+    cache ? cache.digest(path) : digestOfFile(path),
+  );
+  cache?.save();
+  return { plan: plan(tree), cached: cache !== undefined && cache.filesRead === 0 };
 }
 
-/** One attempt: undefined when the instance asks to start again. */
-async function attempt(transport: Transport, jobId: string, plan: Plan) {
-  const wanted = [...plan.blobs.values()].map((blob) => wantedLine(blob.digest, blob.isExecutable));
-  const wantedText = Buffer.from(wanted.join(''));
-  const links = tarStream(jobEntries(jobId, plan, new Set()));
-  const query = await transport.send(
-    queryAndLinkScript(jobId, wantedText.length),
-    Readable.from(
-      (async function* () {
-        yield wantedText;
-        yield* links;
-      })(),
-    ),
+// The job folder's links travel gzipped: a link's tar header is mostly zeros and repeats, so a
+// thousand of them take about 50 kB instead of 500.
+
+/** The job folder's links into the store, for linkScript. */
+export function linksOf(jobId: string, inputs: InputPlan): Buffer {
+  return gzipSync(tarOfHeaders(jobEntries(jobId, inputs, new Set())), { level: 1 });
+}
+
+/**
+ * Asks the store which of the blobs of `inputs` it lacks; when none, the job folder is made. The
+ * names to send, or undefined when the instance asks to start again (a blob evicted meanwhile).
+ */
+export async function queryAndLink(
+  transport: Transport,
+  jobId: string,
+  inputs: InputPlan,
+): Promise<string[] | undefined> {
+  const wanted = [...inputs.blobs.values()].map((blob) =>
+    wantedLine(blob.digest, blob.isExecutable),
   );
+  const wantedGz = gzipSync(wanted.join(''), { level: 1 });
+  const links = linksOf(jobId, inputs);
+  const script = queryAndLinkScript(jobId, wantedGz.length);
+  const query = await transport.send(script, Readable.from([wantedGz, links]));
   if (query.status === STORE_RETRY) return undefined;
   if (query.status !== 0)
     throw new UserError(`upload failed: ${lines(query.stderr)[0] ?? query.status}`);
-  const missing = lines(query.stdout).map((name) => plan.blobs.get(name));
-  if (missing.length === 0) return { filesSent: 0, bytesSent: 0 };
-  if (missing.includes(undefined))
-    throw new UserError(`upload failed: the instance asked for ${query.stdout.trim()}`);
-  const sending = missing as Blob[];
+  return lines(query.stdout);
+}
+
+/**
+ * Sends the blobs named `missing` and makes the job folder with them; reports `upload: N of M
+ * files, X bytes` through `progress`. False when the instance asks to start again (a blob evicted,
+ * or an input changed since it was hashed).
+ */
+export async function uploadMissing(
+  transport: Transport,
+  jobId: string,
+  inputs: InputPlan,
+  missing: readonly string[],
+  progress: Progress,
+): Promise<boolean> {
+  const blobs = missing.map((name) => inputs.blobs.get(name));
+  if (blobs.includes(undefined))
+    throw new UserError(`upload failed: the instance asked for ${missing.join(' ')}`);
+  const sending = blobs as Blob[];
   const sent = new Set(sending.map((blob) => blob.name));
   function* entries(): Generator<TarEntry> {
     for (const blob of sending) {
@@ -111,46 +152,14 @@ async function attempt(transport: Transport, jobId: string, plan: Plan) {
         size: blob.digest.sizeBytes,
       };
     }
-    yield* jobEntries(jobId, plan, sent);
+    yield* jobEntries(jobId, inputs, sent);
   }
   const upload = await transport.send(uploadScript(jobId), Readable.from(tarStream(entries())));
-  if (upload.status === STORE_RETRY || upload.status === STORE_CHANGED) return undefined;
+  if (upload.status === STORE_RETRY || upload.status === STORE_CHANGED) return false;
   if (upload.status !== 0)
     throw new UserError(`upload failed: ${lines(upload.stderr)[0] ?? upload.status}`);
-  const filesSent = plan.files.filter(({ blob }) => sent.has(blob.name)).length;
-  return { filesSent, bytesSent: sending.reduce((sum, blob) => sum + blob.digest.sizeBytes, 0) };
-}
-
-/**
- * Makes the job folder `jobId` on the instance hold `inputs` (relative to `baseDir`), sending only
- * the content its store lacks; reports `upload: N of M files, X bytes` through `progress`.
- */
-export async function uploadInputs(
-  transport: Transport,
-  stateDir: string,
-  baseDir: string,
-  inputs: readonly string[],
-  jobId: string,
-  progress: Progress,
-): Promise<UploadSummary> {
-  for (let tries = 1; ; tries++) {
-    // A retry reads every input again: a wrong digest in the cache must not fail every try.
-    const cache = tries === 1 ? HashCache.load(hashCachePath(stateDir)) : undefined;
-    const tree = await buildInputTree(baseDir, inputs, (path) =>
-      cache ? cache.digest(path) : digestOfFile(path),
-    );
-    cache?.save();
-    const jobPlan = plan(tree);
-    const done = await attempt(transport, jobId, jobPlan);
-    if (done) {
-      const files = jobPlan.files.length;
-      progress(`upload: ${done.filesSent} of ${files} files, ${done.bytesSent} bytes`);
-      return { ...done, files };
-    }
-    if (tries === ATTEMPTS) {
-      throw new UserError(
-        `upload failed: inputs kept changing or leaving the store (${tries} tries)`,
-      );
-    }
-  }
+  const filesSent = inputs.files.filter(({ blob }) => sent.has(blob.name)).length;
+  const bytesSent = sending.reduce((sum, blob) => sum + blob.digest.sizeBytes, 0);
+  progress(`upload: ${filesSent} of ${inputs.files.length} files, ${bytesSent} bytes`);
+  return true;
 }
