@@ -15,13 +15,24 @@ export function mapLinesWith(mapper: LineMapper): void {
   originalLine = mapper;
 }
 
-/** `file:line` of a frame, if it is the description's code, not this package's or Node's. */
-function descriptionLocation(url: string, line: number, column: number): string | undefined {
+/** A frame's file and its name relative to the working directory; undefined unless it is the
+ * description's code (not this package's or Node's). */
+function descriptionFile(url: string): { file: string; shown: string } | undefined {
   if (url.startsWith(OWN_CODE_URL)) return undefined;
   const file = url.startsWith('file://') ? fileURLToPath(url) : url;
   if (file.startsWith(OWN_CODE) || file.startsWith('node:') || !file.startsWith('/'))
     return undefined;
-  return `${relative(process.cwd(), file)}:${originalLine(file, line, column)}`;
+  return { file, shown: relative(process.cwd(), file) };
+}
+
+/** descriptionFile by URL: a description of 10,000 steps asks about the same few URLs 20,000 times. */
+const filesByUrl = new Map<string, ReturnType<typeof descriptionFile>>();
+
+/** `file:line` of a frame, if it is the description's code, not this package's or Node's. */
+function descriptionLocation(url: string, line: number, column: number): string | undefined {
+  if (!filesByUrl.has(url)) filesByUrl.set(url, descriptionFile(url));
+  const found = filesByUrl.get(url);
+  return found && `${found.shown}:${originalLine(found.file, line, column)}`;
 }
 
 /** `file:line` of the innermost frame of a stack that is the description's code. */
