@@ -8,7 +8,8 @@
 //   store/<blob>    content-addressed inputs and outputs, named <sha256> or <sha256>.x (executable);
 //                   only eviction deletes them (src/exec/store/store-scripts.ts), never the watchdog
 //   store/incoming/<job>/  blobs of one upload or one step's outputs until they are checked
-//   setup.sh        the connection's setup script, and setup.sha256 the hash of the last one that succeeded
+//   setup.sh        the connection's setup script, and setup.sha256 the hash of the last one that succeeded;
+//                   setup.pid the process group of a run under way
 // Scripts run on the instance take the paths from INSTANCE_PATHS, never spelling them out.
 
 const HOME = '.scons-remote';
@@ -42,4 +43,5 @@ export const INSTANCE_PATHS = [
   'watchdog_pid="$base/watchdog.pid"',
   'setup_script="$base/setup.sh"',
   'setup_hash="$base/setup.sha256"',
+  'setup_pid="$base/setup.pid"',
 ].join(' ');

@@ -9,6 +9,7 @@ export interface RemoteConfigOptions {
   sshRetries?: number;
   keepOnFailure?: boolean;
   storeMegabytes?: number;
+  setup?: string;
   instanceArgs?: Record<string, unknown>;
   sshArgs?: Record<string, unknown>;
   clientArgs?: Record<string, unknown>;
@@ -37,6 +38,7 @@ export function remoteConfig(cloud: Cloud, options: RemoteConfigOptions = {}): s
       sshRetries: options.sshRetries ?? 6,
       ...(options.keepOnFailure === undefined ? {} : { keepOnFailure: options.keepOnFailure }),
       ...(options.storeMegabytes === undefined ? {} : { storeMegabytes: options.storeMegabytes }),
+      ...(options.setup === undefined ? {} : { setup: options.setup }),
     },
   });
 }
@@ -70,6 +72,7 @@ export function configProjectsOnCloud() {
     await cloud.stop();
   });
   return {
+    cloud: () => cloud,
     env: () => env,
     project(files: Record<string, string> = {}, options: RemoteConfigOptions = {}): string {
       const dir = configProject(cloud, files, options);

@@ -19,13 +19,27 @@ const elapsed = (since: number): string => `${((Date.now() - since) / 1000).toFi
 /**
  * The script is kept on the instance (to look at with `remote-exec ssh`); its hash is recorded only once it
  * succeeded, and removed first, so a failed or interrupted run is never taken for a done one.
+ * A run whose agent died goes on by itself (sshd sends no hangup without a terminal): it runs in a
+ * process group of its own, recorded in setup.pid, which the next run stops first, so two setups
+ * (two package managers) never run at once.
  */
 function setupCommand(setup: string, hash: string): string {
   return [
     INSTANCE_PATHS,
     'mkdir -p "$base" && rm -f "$setup_hash"',
+    'if read -r earlier < "$setup_pid" 2>/dev/null && kill -0 "-$earlier" 2>/dev/null; then',
+    '  kill -TERM "-$earlier"; tries=0',
+    '  while kill -0 "-$earlier" 2>/dev/null && [ $tries -lt 50 ]; do',
+    '    sleep 0.1; tries=$((tries + 1))',
+    '  done',
+    '  kill -KILL "-$earlier" 2>/dev/null',
+    'fi',
     `printf '%s' ${shellQuote(setup)} > "$setup_script"`,
-    `cd && sh -e "$setup_script" </dev/null 2>&1 && printf '%s\\n' ${hash} > "$setup_hash"`,
+    `cd && setsid -w sh -c 'echo $$ > "$1" && exec sh -e "$2"' setup "$setup_pid" "$setup_script" </dev/null 2>&1`,
+    'status=$?',
+    'rm -f "$setup_pid"',
+    `[ $status -eq 0 ] && printf '%s\n' ${hash} > "$setup_hash"`,
+    'exit $status',
   ].join('\n');
 }
 
