@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { STATE_DIR, typeCheckerLogPath } from '../layout/local-state.js';
+import { STATE_DIR } from '../layout/local-state.js';
 import { UserError } from '../util/user-error.js';
 import type { FreshCheck } from './type-check.js';
-import { writeStateGitignore } from './state-gitignore.js';
 import {
   checkerKey,
   lineOf,
@@ -14,7 +13,7 @@ import {
   type CheckReply,
   type CheckRequest,
 } from './type-checker-protocol.js';
-import { typeCheckerSocketPath } from './type-checker-socket.js';
+import { typeCheckerLogPath, typeCheckerSocketPath } from './type-checker-socket.js';
 
 // remote-gen's side of the type-checker daemon (type-checker-main.ts says why there is one). Any
 // trouble with the daemon (none can start, it dies, it answers nothing) costs at most the wait below,
@@ -60,8 +59,6 @@ function ask(socketPath: string, request: CheckRequest, waitMs: number): Promise
 function startDaemon(stateDir: string): { exited: boolean } {
   const state = { exited: false };
   const logPath = typeCheckerLogPath(stateDir);
-  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
-  writeStateGitignore(stateDir);
   const log = openSync(logPath, 'a', 0o600);
   try {
     const child = spawn(process.execPath, [DAEMON_MAIN, stateDir], {

@@ -1,4 +1,5 @@
 import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer, type Socket } from 'node:net';
 import { isUserError } from '../util/user-error.js';
 import { checkerKey, lineOf, onFirstLine, type CheckReply } from './type-checker-protocol.js';
@@ -93,6 +94,6 @@ server.listen(ownPath, () => {
   armIdle();
   setInterval(() => {
     if (inode() !== own) leave('socket taken over or removed');
-    if (!existsSync(stateDir)) leave('project gone');
+    if (!existsSync(dirname(stateDir))) leave('project gone');
   }, SOCKET_CHECK_MS).unref();
 });

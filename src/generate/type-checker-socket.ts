@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../util/user-error.js';
 
-// Where a project's type-checker listens. Not in the project's .scons-remote/: a socket there makes
+// Where a project's type-checker listens and logs. Not in the project's .scons-remote/: a socket there makes
 // copies of the folder fail (node's cpSync, cp -r). In a folder of this user's that no one else may
 // enter (XDG_RUNTIME_DIR, else the temporary folder), since whoever answered on the socket would
 // choose the JavaScript remote-gen runs; named by the state folder, and short enough for a socket.
@@ -19,8 +19,19 @@ function privateDir(): string {
   return dir;
 }
 
+const daemonId = (stateDir: string): string =>
+  createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 16);
+
 /** The socket of the type-checker of `stateDir`; with `pid`, the name that daemon listens on first. */
 export function typeCheckerSocketPath(stateDir: string, pid?: number): string {
-  const id = createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 16);
+  const id = daemonId(stateDir);
   return join(privateDir(), pid === undefined ? `${id}.sock` : `${id}.${pid}.sock`);
+}
+
+/**
+ * The daemon's log, beside its socket: a daemon writes nothing in the project, so a remote-gen
+ * that fails after starting one leaves the project as it found it.
+ */
+export function typeCheckerLogPath(stateDir: string): string {
+  return join(privateDir(), `${daemonId(stateDir)}.log`);
 }

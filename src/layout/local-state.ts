@@ -13,8 +13,6 @@ import { dirname, join, resolve } from 'node:path';
 //   hash-cache.json         SHA-256 digests of input files, by path and stat fingerprint
 //   trace.json              Chrome trace events of the last build's steps; trace.lock starts a new one
 //   type-checked/<id>.json  a description's last successful type-check (id: hash of its path)
-//   type-checker/checker.log  the log of remote-gen's type-checker daemon (its socket is outside the
-//                           project: src/generate/type-checker-socket.ts)
 //   <manifest>.globs.json   what each glob of the description matched, for `--check-globs`
 //   .gitignore              keeps all of it out of version control
 
@@ -79,14 +77,6 @@ export function traceLockPath(stateDir: string): string {
 
 export function typeCheckRecordPath(stateDir: string, descriptionId: string): string {
   return join(stateDir, 'type-checked', `${descriptionId}.json`);
-}
-
-function typeCheckerDir(stateDir: string): string {
-  return join(stateDir, 'type-checker');
-}
-
-export function typeCheckerLogPath(stateDir: string): string {
-  return join(typeCheckerDir(stateDir), 'checker.log');
 }
 
 export function globStatePath(stateDir: string, manifest: string): string {

@@ -13,7 +13,10 @@ import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, type TestContext } from 'node:test';
-import { typeCheckerSocketPath } from '../../src/generate/type-checker-socket.js';
+import {
+  typeCheckerLogPath,
+  typeCheckerSocketPath,
+} from '../../src/generate/type-checker-socket.js';
 import { makeProject, REMOTE_GEN, remoteGen, runAsync, tempDir } from '../helpers/cli.js';
 import { withoutCompiler } from './compiler-tripwire.js';
 
@@ -24,7 +27,6 @@ const DESCRIPTION = `import { EnvironmentRemote } from 'scons-remote';
 const env = new EnvironmentRemote();
 env.command({ target: 'a.txt', action: 'echo a > $TARGET' });
 `;
-const CHECKER_DIR = '.scons-remote/type-checker';
 
 function edit(dir: string, line: string): void {
   appendFileSync(join(dir, 'build.remote.ts'), line);
@@ -32,7 +34,7 @@ function edit(dir: string, line: string): void {
 
 /** The daemons that listened in the project, from their log. */
 function listened(dir: string): number[] {
-  const log = join(dir, CHECKER_DIR, 'checker.log');
+  const log = typeCheckerLogPath(join(dir, '.scons-remote'));
   if (!existsSync(log)) return [];
   const lines = readFileSync(log, 'utf8').matchAll(/type-checker (\d+) listening/g);
   return [...lines].map((match) => Number(match[1]));
@@ -141,9 +143,9 @@ describe('remote-gen after an edit', () => {
 
   it('checks by itself where no type-checker can start', () => {
     const dir = makeProject({ 'build.remote.ts': DESCRIPTION });
-    mkdirSync(join(dir, '.scons-remote'));
-    writeFileSync(join(dir, CHECKER_DIR), 'a file where the folder would be\n');
-    const gen = remoteGen(dir);
+    const runtime = tempDir();
+    writeFileSync(join(runtime, `scons-remote-${process.getuid!()}`), 'a file, not a folder\n');
+    const gen = remoteGen(dir, [], { XDG_RUNTIME_DIR: runtime });
     assert.equal(gen.status, 0, gen.stderr);
     assert.ok(existsSync(join(dir, 'build.ninja')));
   });
