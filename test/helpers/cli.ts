@@ -82,3 +82,6 @@ export function ninja(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv =
 }
 
 export const LOCAL = { SCONS_REMOTE_MODE: 'local' } as const;
+
+/** Remote mode, whatever mode the environment the tests run in names. */
+export const REMOTE = { SCONS_REMOTE_MODE: undefined } as const;

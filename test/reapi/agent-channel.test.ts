@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startReapiServer, type ReapiServer } from '../../src/emulator/reapi/reapi-server.js';
-import { LOCAL, makeProject, REMOTE_EXEC, runAsync, tempDir } from '../helpers/cli.js';
+import { describe, it } from 'node:test';
+import { REMOTE, REMOTE_EXEC, runAsync } from '../helpers/cli.js';
+import { configProjectsOnEngine } from '../helpers/engine-project.js';
+import { builtLocally } from '../helpers/local-build.js';
 import { describeTree } from './step.js';
 
 const STEPS = 12;
@@ -16,25 +16,16 @@ out/%.txt: in.txt
 `;
 
 describe('steps of a build on a Remote Execution API engine', () => {
-  let server: ReapiServer;
-  before(async () => {
-    server = await startReapiServer({});
-  });
-  after(() => server.close());
+  const { server, project } = configProjectsOnEngine();
 
   it('share one gRPC channel through the agent under make -j8, as a local build', async () => {
-    const dir = makeProject({ Makefile: MAKEFILE, 'in.txt': 'shared input\n' });
-    const local = tempDir();
-    cpSync(dir, local, { recursive: true });
-    const remoteJson = { remoteExecution: { endpoint: server.endpoint } };
-    writeFileSync(join(dir, 'remote.json'), JSON.stringify(remoteJson));
-    const localBuild = await runAsync('make', ['-j8'], local, LOCAL);
-    assert.equal(localBuild.status, 0, localBuild.stderr);
+    const dir = project({ Makefile: MAKEFILE, 'in.txt': 'shared input\n' });
+    const local = await builtLocally(dir, 'make', ['-j8']);
 
-    const build = await runAsync('make', ['-j8'], dir, { SCONS_REMOTE_MODE: undefined });
+    const build = await runAsync('make', ['-j8'], dir, REMOTE);
     assert.equal(build.status, 0, build.stdout + build.stderr);
     assert.deepEqual(describeTree(join(dir, 'out')), describeTree(join(local, 'out')));
-    assert.equal(server.stats.executions, STEPS);
-    assert.equal(server.peers.size, 1, `connections from ${[...server.peers].join(', ')}`);
+    assert.equal(server().stats.executions, STEPS);
+    assert.equal(server().peers.size, 1, `connections from ${[...server().peers].join(', ')}`);
   });
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startReapiServer, type ReapiServer } from '../../src/emulator/reapi/reapi-server.js';
-import { clearFaults, make, oneStepProject } from './engine-make.js';
+import { beforeEach, describe, it } from 'node:test';
+import { makeProject } from '../helpers/cli.js';
+import { clearFaults, configProjectsOnEngine, engineConfig } from '../helpers/engine-project.js';
+import { make, oneStepFiles } from './engine-make.js';
 
 // Faults an engine does not recover from, seen through make: the build stops with one line from
 // remote-exec naming the engine and what went wrong, and no output is placed.
@@ -11,12 +12,8 @@ import { clearFaults, make, oneStepProject } from './engine-make.js';
 const COPY = 'cat in.txt > out.txt';
 
 describe('a make build on an engine that refuses or cannot run the step', () => {
-  let server: ReapiServer;
-  before(async () => {
-    server = await startReapiServer();
-  });
-  beforeEach(() => clearFaults(server));
-  after(() => server.close());
+  const { server, project } = configProjectsOnEngine();
+  beforeEach(() => clearFaults(server()));
 
   async function fails(dir: string, command: string, env: NodeJS.ProcessEnv = {}) {
     const ran = await make(dir, command, env);
@@ -27,8 +24,8 @@ describe('a make build on an engine that refuses or cannot run the step', () => 
   }
 
   it('reports an engine that stays busy after its retries', async () => {
-    server.faults.exhausted = 1000;
-    const line = await fails(oneStepProject({ endpoint: server.endpoint }), COPY);
+    server().faults.exhausted = 1000;
+    const line = await fails(project(oneStepFiles()), COPY);
     assert.match(
       line,
       /^remote-exec: error: remote execution: engine grpc:\/\/127\.0\.0\.1:\d+ is out of resources/,
@@ -37,9 +34,8 @@ describe('a make build on an engine that refuses or cannot run the step', () => 
   });
 
   it('reports refused credentials, and builds once the right ones are given', async () => {
-    server.faults.requiredHeader = { name: 'x-api-key', value: 'right' };
-    const options = { endpoint: server.endpoint, headersFromEnv: { 'x-api-key': 'TEST_KEY' } };
-    const dir = oneStepProject(options);
+    server().faults.requiredHeader = { name: 'x-api-key', value: 'right' };
+    const dir = project(oneStepFiles(), { headersFromEnv: { 'x-api-key': 'TEST_KEY' } });
     const line = await fails(dir, COPY, { TEST_KEY: 'wrong' });
     assert.match(line, /refused the credentials \(UNAUTHENTICATED: .*\); check the headersFromEnv/);
     const again = await make(dir, COPY, { TEST_KEY: 'right' });
@@ -48,7 +44,8 @@ describe('a make build on an engine that refuses or cannot run the step', () => 
   });
 
   it('reports an unreachable engine in one clean line', async () => {
-    const line = await fails(oneStepProject({ endpoint: 'grpc://127.0.0.1:1' }), COPY);
+    const remoteJson = engineConfig({ endpoint: 'grpc://127.0.0.1:1' });
+    const line = await fails(makeProject({ ...oneStepFiles(), 'remote.json': remoteJson }), COPY);
     assert.match(
       line,
       /^remote-exec: error: remote execution: engine grpc:\/\/127\.0\.0\.1:1 unreachable/,
@@ -60,7 +57,7 @@ describe('a make build on an engine that refuses or cannot run the step', () => 
   });
 
   it('reports an action over its timeout, placing nothing it wrote', async () => {
-    const dir = oneStepProject({ endpoint: server.endpoint, timeoutSeconds: 1 });
+    const dir = project(oneStepFiles(), { timeoutSeconds: 1 });
     const line = await fails(dir, `${COPY} && exec sleep 60`);
     assert.match(
       line,

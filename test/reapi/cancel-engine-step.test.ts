@@ -1,34 +1,28 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startReapiServer, type ReapiServer } from '../../src/emulator/reapi/reapi-server.js';
-import { makeProject, REMOTE_EXEC, withEnv } from '../helpers/cli.js';
+import { describe, it } from 'node:test';
+import { REMOTE, REMOTE_EXEC, withEnv } from '../helpers/cli.js';
 import { eventually } from '../helpers/cloud.js';
+import { configProjectsOnEngine } from '../helpers/engine-project.js';
 
 describe('Ctrl-C on a step running on an engine', () => {
-  let server: ReapiServer;
-  before(async () => {
-    server = await startReapiServer();
-  });
-  after(() => server.close());
+  const { server, project } = configProjectsOnEngine();
 
   it('ends the step at once with the signal status, placing nothing', async () => {
-    const dir = makeProject({ 'in.txt': 'x\n' });
-    const remoteJson = { remoteExecution: { endpoint: server.endpoint } };
-    writeFileSync(join(dir, 'remote.json'), JSON.stringify(remoteJson));
+    const dir = project({ 'in.txt': 'x\n' });
     const args = ['--config', 'remote.json', '--in', 'in.txt', '--out', 'out.txt', '--'];
     const step = spawn(
       process.execPath,
       [REMOTE_EXEC, ...args, 'cp in.txt out.txt && exec sleep 600'],
-      { cwd: dir, env: withEnv({ SCONS_REMOTE_MODE: undefined }), stdio: 'ignore' },
+      { cwd: dir, env: withEnv(REMOTE), stdio: 'ignore' },
     );
     const exited = new Promise<number | null>((resolve) => step.once('exit', resolve));
-    await eventually(() => server.calls.includes('Execute'));
+    await eventually(() => server().calls.includes('Execute'));
     step.kill('SIGINT');
     assert.equal(await exited, 130);
-    assert.equal(server.stats.executions, 0, 'the client did not wait for the action to end');
+    assert.equal(server().stats.executions, 0, 'the client did not wait for the action to end');
     assert.ok(!existsSync(join(dir, 'out.txt')));
   });
 });

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startReapiServer, type ReapiServer } from '../../src/emulator/reapi/reapi-server.js';
+import { describe, it } from 'node:test';
 import { Engine } from '../../src/reapi/engine.js';
 import { makeProject } from '../helpers/cli.js';
+import { configProjectsOnEngine } from '../helpers/engine-project.js';
 import { describeTree, runLocally, runStep } from './step.js';
 
 const BUILD = [
@@ -32,11 +32,7 @@ function project(): string {
 }
 
 describe('REAPI client against the test engine', () => {
-  let server: ReapiServer;
-  before(async () => {
-    server = await startReapiServer({ maxBatchBytes: 1024 * 1024 });
-  });
-  after(() => server.close());
+  const { server } = configProjectsOnEngine({ maxBatchBytes: 1024 * 1024 });
 
   it('builds what a local run builds, byte for byte; a second run is all cache hits', async () => {
     const dir = project();
@@ -47,29 +43,29 @@ describe('REAPI client against the test engine', () => {
       outputs: ['out', 'big.sum'],
     };
     const local = runLocally(dir, BUILD);
-    const first = await runStep({ endpoint: server.endpoint }, step);
+    const first = await runStep({ endpoint: server().endpoint }, step);
     assert.deepEqual(
       { exitCode: first.exitCode, stdout: first.stdout, stderr: first.stderr, hit: first.cacheHit },
       { exitCode: 0, stdout: 'to stdout\n', stderr: 'to stderr\n', hit: false },
     );
     assert.deepEqual(describeTree(dir), describeTree(local));
-    assert.ok(server.calls.includes('Write'), 'the large input went through ByteStream Write');
-    assert.ok(server.calls.includes('Read'), 'the large output came through ByteStream Read');
+    assert.ok(server().calls.includes('Write'), 'the large input went through ByteStream Write');
+    assert.ok(server().calls.includes('Read'), 'the large output came through ByteStream Read');
 
-    server.calls.length = 0;
-    const uploadedBefore = server.stats.blobsUploaded;
-    const executionsBefore = server.stats.executions;
-    const second = await runStep({ endpoint: server.endpoint }, step);
+    server().calls.length = 0;
+    const uploadedBefore = server().stats.blobsUploaded;
+    const executionsBefore = server().stats.executions;
+    const second = await runStep({ endpoint: server().endpoint }, step);
     assert.equal(second.cacheHit, true);
     assert.equal(second.blobsUploaded, 0);
     assert.equal(second.stdout, 'to stdout\n');
-    assert.equal(server.stats.blobsUploaded - uploadedBefore, 0);
-    assert.equal(server.stats.executions - executionsBefore, 0);
-    assert.ok(!server.calls.includes('Execute'));
+    assert.equal(server().stats.blobsUploaded - uploadedBefore, 0);
+    assert.equal(server().stats.executions - executionsBefore, 0);
+    assert.ok(!server().calls.includes('Execute'));
   });
 
   it('runs 64 steps, 16 at a time, through one shared channel', async () => {
-    const engine = new Engine({ endpoint: server.endpoint });
+    const engine = new Engine({ endpoint: server().endpoint });
     const dir = makeProject({ 'shared.txt': 'shared input\n' });
     const steps = Array.from({ length: 64 }, (_, i) => ({
       baseDir: dir,

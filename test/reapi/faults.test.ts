@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startReapiServer, type ReapiServer } from '../../src/emulator/reapi/reapi-server.js';
+import { beforeEach, describe, it } from 'node:test';
 import { makeProject, tempDir } from '../helpers/cli.js';
+import { clearFaults, configProjectsOnEngine } from '../helpers/engine-project.js';
 import { runStep } from './step.js';
 
 let steps = 0;
@@ -25,74 +25,60 @@ function built(step: { baseDir: string }): string {
 }
 
 describe('REAPI faults', () => {
-  let server: ReapiServer;
-  before(async () => {
-    server = await startReapiServer();
-  });
-  beforeEach(() => {
-    server.calls.length = 0;
-    Object.assign(server.faults, {
-      dropStreams: 0,
-      loseInputRoot: 0,
-      exhausted: 0,
-      corruptReads: 0,
-    });
-    delete server.faults.exhaustedMethod;
-    delete server.faults.requiredHeader;
-  });
-  after(() => server.close());
+  const { server } = configProjectsOnEngine();
+  beforeEach(() => clearFaults(server()));
 
   it('follows the action with WaitExecution when the Execute stream drops, running it once', async () => {
-    server.faults.dropStreams = 2;
-    const executions = server.stats.executions;
+    server().faults.dropStreams = 2;
+    const executions = server().stats.executions;
     const step = freshStep();
-    const ran = await runStep({ endpoint: server.endpoint }, step);
+    const ran = await runStep({ endpoint: server().endpoint }, step);
     assert.equal(ran.exitCode, 0);
     assert.equal(built(step), readFileSync(join(step.baseDir, 'in.txt'), 'utf8'));
     assert.deepEqual(
-      server.calls.filter((call) => call === 'Execute' || call === 'WaitExecution'),
+      server().calls.filter((call) => call === 'Execute' || call === 'WaitExecution'),
       ['Execute', 'WaitExecution', 'WaitExecution'],
     );
-    assert.equal(server.stats.executions - executions, 1);
+    assert.equal(server().stats.executions - executions, 1);
   });
 
   it('uploads the inputs again and retries once when the engine lost them', async () => {
-    server.faults.loseInputRoot = 1;
+    server().faults.loseInputRoot = 1;
     const step = freshStep();
-    const ran = await runStep({ endpoint: server.endpoint }, step);
+    const ran = await runStep({ endpoint: server().endpoint }, step);
     assert.equal(ran.exitCode, 0);
     assert.equal(built(step), readFileSync(join(step.baseDir, 'in.txt'), 'utf8'));
-    assert.equal(server.calls.filter((call) => call === 'Execute').length, 2);
+    assert.equal(server().calls.filter((call) => call === 'Execute').length, 2);
   });
 
   it('retries a busy engine (RESOURCE_EXHAUSTED) with backoff', async () => {
-    server.faults.exhausted = 3;
-    server.faults.exhaustedMethod = 'FindMissingBlobs';
+    server().faults.exhausted = 3;
+    server().faults.exhaustedMethod = 'FindMissingBlobs';
     const step = freshStep();
-    const ran = await runStep({ endpoint: server.endpoint }, step);
+    const ran = await runStep({ endpoint: server().endpoint }, step);
     assert.equal(ran.exitCode, 0);
-    assert.equal(server.calls.filter((call) => call === 'FindMissingBlobs').length, 4);
+    assert.equal(server().calls.filter((call) => call === 'FindMissingBlobs').length, 4);
   });
 
   it('reports an engine that stays busy in one line', async () => {
-    server.faults.exhausted = 1000;
-    await assert.rejects(runStep({ endpoint: server.endpoint }, freshStep()), {
+    server().faults.exhausted = 1000;
+    await assert.rejects(runStep({ endpoint: server().endpoint }, freshStep()), {
       name: 'UserError',
-      message: `remote execution: engine ${server.endpoint} is out of resources (GetCapabilities, 5 attempts): too many requests (test fault)`,
+      message: `remote execution: engine ${server().endpoint} is out of resources (GetCapabilities, 5 attempts): too many requests (test fault)`,
     });
   });
 
   it('sends the credential header from the environment; without it the engine refuses', async () => {
-    server.faults.requiredHeader = { name: 'x-api-key', value: 'secret-1' };
-    await assert.rejects(runStep({ endpoint: server.endpoint }, freshStep()), {
+    server().faults.requiredHeader = { name: 'x-api-key', value: 'secret-1' };
+    await assert.rejects(runStep({ endpoint: server().endpoint }, freshStep()), {
       name: 'UserError',
       message:
-        `remote execution: engine ${server.endpoint} refused the credentials (UNAUTHENTICATED: ` +
+        `remote execution: engine ${server().endpoint} refused the credentials (UNAUTHENTICATED: ` +
         'missing or wrong x-api-key); check the headersFromEnv and tls of the connection',
     });
     process.env['TEST_REAPI_KEY'] = 'secret-1';
     const options = {
-      endpoint: server.endpoint,
+      endpoint: server().endpoint,
       headersFromEnv: { 'x-api-key': 'TEST_REAPI_KEY' },
     };
     assert.equal((await runStep(options, freshStep())).exitCode, 0);
@@ -100,7 +86,7 @@ describe('REAPI faults', () => {
 
   it('names the unset environment variable a credential header needs', async () => {
     const options = {
-      endpoint: server.endpoint,
+      endpoint: server().endpoint,
       headersFromEnv: { 'x-api-key': 'TEST_REAPI_UNSET' },
     };
     await assert.rejects(runStep(options, freshStep()), {
@@ -126,8 +112,8 @@ describe('REAPI faults', () => {
   });
 
   it('gives up when the engine loses the inputs again after the retry', async () => {
-    server.faults.loseInputRoot = 2;
-    await assert.rejects(runStep({ endpoint: server.endpoint }, freshStep()), (error: Error) => {
+    server().faults.loseInputRoot = 2;
+    await assert.rejects(runStep({ endpoint: server().endpoint }, freshStep()), (error: Error) => {
       assert.equal(error.name, 'UserError');
       assert.match(
         error.message,
@@ -139,8 +125,8 @@ describe('REAPI faults', () => {
 
   it('places nothing an engine sends with other content than its digest', async () => {
     const step = freshStep();
-    server.faults.corruptReads = 1;
-    await assert.rejects(runStep({ endpoint: server.endpoint }, step), (error: Error) => {
+    server().faults.corruptReads = 1;
+    await assert.rejects(runStep({ endpoint: server().endpoint }, step), (error: Error) => {
       assert.equal(error.name, 'UserError');
       assert.match(
         error.message,
@@ -160,11 +146,11 @@ describe('REAPI faults', () => {
     const fingerprint = [stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join(':');
     const files = { [input]: [fingerprint, 'f'.repeat(64)] };
     writeFileSync(hashCacheFile, JSON.stringify({ format: 'scons-remote-hash-cache-1', files }));
-    await assert.rejects(runStep({ endpoint: server.endpoint }, { ...step, hashCacheFile }), {
+    await assert.rejects(runStep({ endpoint: server().endpoint }, { ...step, hashCacheFile }), {
       name: 'UserError',
       message: `input '${input}' changed while the step was uploading it`,
     });
-    const again = await runStep({ endpoint: server.endpoint }, { ...step, hashCacheFile });
+    const again = await runStep({ endpoint: server().endpoint }, { ...step, hashCacheFile });
     assert.equal(again.exitCode, 0, 'the wrong digest is forgotten, so the next run hashes anew');
     assert.equal(built(step), readFileSync(input, 'utf8'));
   });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startReapiServer, type ReapiServer } from '../../src/emulator/reapi/reapi-server.js';
-import { LOCAL, makeProject, REMOTE_EXEC, runAsync, tempDir } from '../helpers/cli.js';
+import { describe, it } from 'node:test';
+import { makeProject, REMOTE, REMOTE_EXEC, runAsync } from '../helpers/cli.js';
+import { configProjectsOnEngine } from '../helpers/engine-project.js';
+import { builtLocally } from '../helpers/local-build.js';
 import { describeTree } from './step.js';
 
 const MAKEFILE = `REMOTE = ${process.execPath} ${REMOTE_EXEC} --config remote.json
@@ -24,41 +25,30 @@ const PROJECT = {
   'src/upper.sh': 'head -n "$2" "$1" | tr a-z A-Z\n',
 };
 
-const REMOTE = { SCONS_REMOTE_MODE: undefined };
-
 describe('remote-exec from a Makefile on a Remote Execution API engine', () => {
-  let server: ReapiServer;
-  before(async () => {
-    server = await startReapiServer({});
-  });
-  after(() => server.close());
+  const { server, project } = configProjectsOnEngine();
 
   it('builds with make -j4 as a local build does, then again from the action cache', async () => {
-    const dir = makeProject(PROJECT);
-    const local = tempDir();
-    cpSync(dir, local, { recursive: true });
-    const remoteJson = { remoteExecution: { endpoint: server.endpoint, timeoutSeconds: 60 } };
-    writeFileSync(join(dir, 'remote.json'), JSON.stringify(remoteJson));
-    const localBuild = await runAsync('make', ['-j4'], local, LOCAL);
-    assert.equal(localBuild.status, 0, localBuild.stderr);
+    const dir = project(PROJECT, { timeoutSeconds: 60 });
+    const local = await builtLocally(dir, 'make', ['-j4']);
 
     const first = await runAsync('make', ['-j4'], dir, REMOTE);
     assert.equal(first.status, 0, first.stdout + first.stderr);
     assert.deepEqual(describeTree(join(dir, 'out')), describeTree(join(local, 'out')));
-    assert.equal(server.stats.executions, 7);
+    assert.equal(server().stats.executions, 7);
 
-    const { executions, blobsUploaded } = server.stats;
-    const calls = server.calls.length;
+    const { executions, blobsUploaded } = server().stats;
+    const calls = server().calls.length;
     rmSync(join(dir, 'out'), { recursive: true });
     const second = await runAsync('make', ['-j4'], dir, REMOTE);
     assert.equal(second.status, 0, second.stdout + second.stderr);
     assert.deepEqual(describeTree(join(dir, 'out')), describeTree(join(local, 'out')));
     assert.deepEqual(
-      [server.stats.executions - executions, server.stats.blobsUploaded - blobsUploaded],
+      [server().stats.executions - executions, server().stats.blobsUploaded - blobsUploaded],
       [0, 0],
       'all cache hits',
     );
-    assert.ok(!server.calls.slice(calls).includes('Execute'));
+    assert.ok(!server().calls.slice(calls).includes('Execute'));
   });
 
   it('names remote.json and the option at fault in one line', async () => {
@@ -71,8 +61,7 @@ describe('remote-exec from a Makefile on a Remote Execution API engine', () => {
   });
 
   it('refuses instance commands with one line', async () => {
-    const remoteJson = JSON.stringify({ remoteExecution: { endpoint: server.endpoint } });
-    const dir = makeProject({ 'remote.json': remoteJson });
+    const dir = project({});
     const shim = [REMOTE_EXEC, '--config', 'remote.json'];
     const down = await runAsync(process.execPath, [...shim, 'down'], dir, REMOTE);
     assert.notEqual(down.status, 0);

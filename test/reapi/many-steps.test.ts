@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startReapiServer, type ReapiServer } from '../../src/emulator/reapi/reapi-server.js';
-import { LOCAL, makeProject, REMOTE_EXEC, runAsync, tempDir } from '../helpers/cli.js';
+import { describe, it } from 'node:test';
+import { REMOTE, REMOTE_EXEC, runAsync } from '../helpers/cli.js';
+import { configProjectsOnEngine } from '../helpers/engine-project.js';
+import { builtLocally } from '../helpers/local-build.js';
 import { describeTree } from './step.js';
 
 const STEPS = 64;
 
 /** 64 steps, each with an input of its own and one shared script, some outputs executable. */
-function project(): Record<string, string> {
+function projectFiles(): Record<string, string> {
   const remote = `${process.execPath} ${REMOTE_EXEC} --config remote.json`;
   const lines = [
     `rule remote\n  command = ${remote} --in $in --out $out -- 'sh make.sh $in $out'\n`,
@@ -26,37 +27,27 @@ function project(): Record<string, string> {
 }
 
 describe('64 steps on a Remote Execution API engine through ninja -j16', () => {
-  let server: ReapiServer;
-  before(async () => {
-    server = await startReapiServer({});
-  });
-  after(() => server.close());
+  const { server, project } = configProjectsOnEngine();
 
   it('build as a local build does, then all from the action cache', async () => {
-    const dir = makeProject(project());
-    const local = tempDir();
-    cpSync(dir, local, { recursive: true });
-    const remoteJson = { remoteExecution: { endpoint: server.endpoint } };
-    writeFileSync(join(dir, 'remote.json'), JSON.stringify(remoteJson));
-    const localBuild = await runAsync('ninja', ['-j16'], local, LOCAL);
-    assert.equal(localBuild.status, 0, localBuild.stdout);
+    const dir = project(projectFiles());
+    const local = await builtLocally(dir, 'ninja', ['-j16']);
 
-    const env = { SCONS_REMOTE_MODE: undefined };
-    const first = await runAsync('ninja', ['-j16'], dir, env);
+    const first = await runAsync('ninja', ['-j16'], dir, REMOTE);
     assert.equal(first.status, 0, first.stdout + first.stderr);
     assert.deepEqual(describeTree(join(dir, 'out')), describeTree(join(local, 'out')));
-    assert.equal(server.stats.executions, STEPS);
-    assert.equal(server.peers.size, 1, 'one channel for the build');
+    assert.equal(server().stats.executions, STEPS);
+    assert.equal(server().peers.size, 1, 'one channel for the build');
 
-    const { executions, blobsUploaded } = server.stats;
+    const { executions, blobsUploaded } = server().stats;
     rmSync(join(dir, 'out'), { recursive: true });
-    const second = await runAsync('ninja', ['-j16'], dir, env);
+    const second = await runAsync('ninja', ['-j16'], dir, REMOTE);
     assert.equal(second.status, 0, second.stdout + second.stderr);
     assert.deepEqual(describeTree(join(dir, 'out')), describeTree(join(local, 'out')));
     assert.deepEqual(
       {
-        executions: server.stats.executions - executions,
-        blobsUploaded: server.stats.blobsUploaded - blobsUploaded,
+        executions: server().stats.executions - executions,
+        blobsUploaded: server().stats.blobsUploaded - blobsUploaded,
       },
       { executions: 0, blobsUploaded: 0 },
       'all cache hits',

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startReapiServer, type ReapiServer } from '../../src/emulator/reapi/reapi-server.js';
-import { LOCAL, makeProject, REMOTE_EXEC, remoteGen, runAsync, tempDir } from '../helpers/cli.js';
+import { before, describe, it } from 'node:test';
+import { makeProject, REMOTE, REMOTE_EXEC, remoteGen, runAsync } from '../helpers/cli.js';
+import { configProjectsOnEngine } from '../helpers/engine-project.js';
+import { builtLocally } from '../helpers/local-build.js';
 import { describeTree } from './step.js';
 
 const API_KEY = 'key-from-the-environment';
@@ -34,15 +35,13 @@ const PROJECT = {
 };
 
 describe('remote-gen and ninja with a Remote Execution API engine', () => {
-  let server: ReapiServer;
-  before(async () => {
-    server = await startReapiServer({});
-    server.faults.requiredHeader = { name: 'x-api-key', value: API_KEY };
+  const { server } = configProjectsOnEngine();
+  before(() => {
+    server().faults.requiredHeader = { name: 'x-api-key', value: API_KEY };
   });
-  after(() => server.close());
 
   it('runs commandRemote steps as actions, as a local build, with no secret on disk', async () => {
-    const dir = makeProject({ ...PROJECT, 'build.remote.ts': description(server.endpoint) });
+    const dir = makeProject({ ...PROJECT, 'build.remote.ts': description(server().endpoint) });
     const generated = remoteGen(dir);
     assert.equal(generated.status, 0, generated.stderr);
     const manifest = readFileSync(join(dir, 'build.ninja'), 'utf8');
@@ -53,21 +52,18 @@ describe('remote-gen and ninja with a Remote Execution API engine', () => {
     assert.match(saved, /"remoteExecution"/);
     for (const text of [manifest, saved]) assert.ok(!text.includes(API_KEY), 'no credential');
 
-    const local = tempDir();
-    cpSync(dir, local, { recursive: true });
-    const localBuild = await runAsync('ninja', [], local, LOCAL);
-    assert.equal(localBuild.status, 0, localBuild.stdout);
+    const local = await builtLocally(dir, 'ninja');
 
-    const env = { SCONS_REMOTE_MODE: undefined, TEST_REAPI_KEY: API_KEY };
+    const env = { ...REMOTE, TEST_REAPI_KEY: API_KEY };
     const build = await runAsync('ninja', ['-j4'], dir, env);
     assert.equal(build.status, 0, build.stdout + build.stderr);
     assert.deepEqual(describeTree(join(dir, 'out')), describeTree(join(local, 'out')));
-    assert.equal(server.stats.executions, 3);
+    assert.equal(server().stats.executions, 3);
 
     rmSync(join(dir, 'out'), { recursive: true });
     const again = await runAsync('ninja', ['-j4'], dir, env);
     assert.equal(again.status, 0, again.stdout + again.stderr);
-    assert.equal(server.stats.executions, 3, 'all cache hits');
+    assert.equal(server().stats.executions, 3, 'all cache hits');
     assert.deepEqual(describeTree(join(dir, 'out')), describeTree(join(local, 'out')));
 
     const down = await runAsync(process.execPath, [REMOTE_EXEC, 'down'], dir, env);

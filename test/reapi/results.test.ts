@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { digestOfBuffer } from '../../src/cas/digest.js';
-import { startReapiServer, type ReapiServer } from '../../src/emulator/reapi/reapi-server.js';
 import { makeProject } from '../helpers/cli.js';
+import { configProjectsOnEngine } from '../helpers/engine-project.js';
 import { describeTree, runLocally, runStep } from './step.js';
 
 describe('REAPI results', () => {
-  let server: ReapiServer;
-  let oldServer: ReapiServer;
-  before(async () => {
-    server = await startReapiServer({ instanceName: 'main/ci' });
-    oldServer = await startReapiServer({ apiMinor: 0 });
-  });
-  after(() => Promise.all([server.close(), oldServer.close()]));
-  const engine = () => ({ endpoint: server.endpoint, instanceName: 'main/ci' });
+  const { server } = configProjectsOnEngine({ instanceName: 'main/ci' });
+  const { server: oldServer } = configProjectsOnEngine({ apiMinor: 0 });
+  const engine = () => ({ endpoint: server().endpoint, instanceName: 'main/ci' });
 
   it('returns a failing exit code unchanged, prints its output, keeps the previous target', async () => {
     const baseDir = makeProject({ 'out.txt': 'previous\n' });
@@ -49,7 +44,7 @@ describe('REAPI results', () => {
     const step = { baseDir, command: 'mkdir d && ln -s ../../etc d/escape', outputs: ['d'] };
     await assert.rejects(runStep(engine(), step), {
       name: 'UserError',
-      message: `remote execution: output from ${server.endpoint} refused 'd/escape': a symbolic link to '../../etc', outside the project`,
+      message: `remote execution: output from ${server().endpoint} refused 'd/escape': a symbolic link to '../../etc', outside the project`,
     });
     assert.deepEqual(readdirSync(baseDir), []);
   });
@@ -72,11 +67,11 @@ describe('REAPI results', () => {
     const step = { baseDir, command: 'echo evicted > e.txt', outputs: ['e.txt'] };
     await runStep(engine(), step);
     const content = Buffer.from('evicted\n');
-    server.store.forget(digestOfBuffer(content));
-    const executions = server.stats.executions;
+    server().store.forget(digestOfBuffer(content));
+    const executions = server().stats.executions;
     const again = await runStep(engine(), step);
     assert.equal(again.cacheHit, false);
-    assert.equal(server.stats.executions - executions, 1);
+    assert.equal(server().stats.executions - executions, 1);
     assert.equal(readFileSync(join(baseDir, 'e.txt'), 'utf8'), 'evicted\n');
   });
 
@@ -84,7 +79,7 @@ describe('REAPI results', () => {
     const step = { baseDir: makeProject({}), command: 'sleep 30', timeoutSeconds: 1 };
     await assert.rejects(runStep(engine(), step), {
       name: 'UserError',
-      message: `remote execution: the action timed out after 1 s on ${server.endpoint}`,
+      message: `remote execution: the action timed out after 1 s on ${server().endpoint}`,
     });
   });
 
@@ -95,7 +90,7 @@ describe('REAPI results', () => {
     writeFileSync(join(baseDir, 'gen', 'stale.txt'), 'from an earlier build\n');
     const local = runLocally(makeProject({}), command);
     const ran = await runStep(
-      { endpoint: oldServer.endpoint },
+      { endpoint: oldServer().endpoint },
       { baseDir, command, outputs: ['gen', 'b.txt'] },
     );
     assert.equal(ran.exitCode, 0);

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Engine } from '../../src/reapi/engine.js';
 import type { EngineOptions } from '../../src/reapi/engine-options.js';
 import { runStepAction, type StepReport, type StepRequest } from '../../src/reapi/run-action.js';
 import { tempDir } from '../helpers/cli.js';
+import { copyOf } from '../helpers/cloud.js';
 
 // Test helpers for REAPI steps: run one against an engine with its output captured, run the same
 // command locally for comparison, and describe a folder tree byte for byte.
@@ -65,8 +66,7 @@ export async function runStep(engine: EngineOptions | Engine, step: StepOptions)
 
 /** A copy of `project` where `command` ran locally with /bin/sh, as local mode runs it. */
 export function runLocally(project: string, command: string): string {
-  const copy = tempDir();
-  cpSync(project, copy, { recursive: true });
+  const copy = copyOf(project);
   execFileSync('/bin/sh', ['-c', command], { cwd: copy, stdio: 'ignore' });
   return copy;
 }
