@@ -10,6 +10,7 @@ import {
   DECODE_EXAMPLE,
   liveInstances,
   ninjaAsync,
+  projectInstances,
   remoteExecAsync,
   remoteGenAsync,
   runInstancesCalls,
@@ -70,9 +71,7 @@ describe('remote-gen && ninja on the emulated cloud', () => {
     assert.equal((await remoteGenAsync(dir, env)).status, 0);
     const build = await ninjaAsync(dir, env);
     assert.equal(build.status, 0, build.stdout + build.stderr);
-    const mine = liveInstances(cloud).filter(
-      (instance) => instance.tags['scons-remote:project'] === dir,
-    );
+    const mine = projectInstances(cloud, dir);
     assert.equal(mine.length, 2);
     assert.equal(new Set(mine.map((instance) => instance.tags['scons-remote:profile'])).size, 2);
   });

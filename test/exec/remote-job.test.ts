@@ -11,6 +11,7 @@ import { REMOTE_EXEC } from '../helpers/cli.js';
 import {
   cloudEnv,
   liveInstances,
+  projectInstances,
   remoteExecAsync,
   runInstancesCalls,
   testCloud,
@@ -145,16 +146,12 @@ describe('remote-exec on the emulated cloud', () => {
   it('replaces an instance terminated behind its back', async () => {
     const dir = configProject(cloud);
     assert.equal((await job(dir, ['--', 'true'])).status, 0);
-    const [first] = liveInstances(cloud).filter(
-      (instance) => instance.tags['scons-remote:project'] === dir,
-    );
+    const [first] = projectInstances(cloud, dir);
     cloud.terminateBehindBack(first!.instanceId);
     await sleep(300);
     const after = await job(dir, ['--out', 'o.txt', '--', 'echo ok > o.txt']);
     assert.equal(after.status, 0, after.stderr);
-    const [second] = liveInstances(cloud).filter(
-      (instance) => instance.tags['scons-remote:project'] === dir,
-    );
+    const [second] = projectInstances(cloud, dir);
     assert.notEqual(second!.instanceId, first!.instanceId);
     await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
   });
@@ -162,16 +159,12 @@ describe('remote-exec on the emulated cloud', () => {
   it('starts an instance stopped behind its back and follows it to its new address', async () => {
     const dir = configProject(cloud);
     assert.equal((await job(dir, ['--', 'true'])).status, 0);
-    const [instance] = liveInstances(cloud).filter(
-      (candidate) => candidate.tags['scons-remote:project'] === dir,
-    );
+    const [instance] = projectInstances(cloud, dir);
     const ec2 = cloudClient(cloud);
     await ec2.send(new StopInstancesCommand({ InstanceIds: [instance!.instanceId] }));
     const after = await job(dir, ['--out', 'o.txt', '--', 'echo back > o.txt']);
     assert.equal(after.status, 0, after.stderr);
-    const [restarted] = liveInstances(cloud).filter(
-      (candidate) => candidate.tags['scons-remote:project'] === dir,
-    );
+    const [restarted] = projectInstances(cloud, dir);
     assert.equal(restarted!.instanceId, instance!.instanceId);
     assert.notEqual(restarted!.address, instance!.address);
     await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
@@ -180,9 +173,7 @@ describe('remote-exec on the emulated cloud', () => {
   it('terminates an idle instance by itself, with no call from this machine', async () => {
     const dir = configProject(cloud, {}, { idleMinutes: 0.05 });
     assert.equal((await job(dir, ['--', 'true'])).status, 0);
-    const [instance] = liveInstances(cloud).filter(
-      (candidate) => candidate.tags['scons-remote:project'] === dir,
-    );
+    const [instance] = projectInstances(cloud, dir);
     const state = () =>
       cloud.instances().find((candidate) => candidate.instanceId === instance!.instanceId)?.state;
     for (let i = 0; i < 100 && state() !== 'terminated'; i++) await sleep(100);
