@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Cloud } from '../../src/emulator/index.js';
+import { before, describe, it } from 'node:test';
 import { agentKey } from '../../src/exec/agent/agent-key.js';
 import { agentLogPath, STATE_DIR } from '../../src/layout/local-state.js';
 import { REMOTE_EXEC, runAsync, withEnv } from '../helpers/cli.js';
-import { cloudEnv, remoteExecAsync, testCloud } from '../helpers/cloud.js';
-import { configProject } from '../helpers/remote-project.js';
+import { configProjectsOnCloud } from '../helpers/remote-project.js';
 
 const STEPS = 16;
 
@@ -19,27 +17,20 @@ out/%.txt: in.txt
 `;
 
 describe('sixteen steps of make -j16', () => {
-  let cloud: Cloud;
-  let env: NodeJS.ProcessEnv;
+  const { env, project } = configProjectsOnCloud();
   let dir: string;
 
-  before(async () => {
-    cloud = await testCloud();
-    env = cloudEnv(cloud);
-    dir = configProject(cloud, { 'in.txt': 'shared\n', Makefile: MAKEFILE });
-  });
-  after(async () => {
-    await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
-    await cloud.stop();
+  before(() => {
+    dir = project({ 'in.txt': 'shared\n', Makefile: MAKEFILE });
   });
 
   it('share one agent and a few connections, and all produce their outputs', async () => {
-    const build = await runAsync('make', [`-j${STEPS}`], dir, env);
+    const build = await runAsync('make', [`-j${STEPS}`], dir, env());
     assert.equal(build.status, 0, build.stdout + build.stderr);
     for (let i = 1; i <= STEPS; i++)
       assert.equal(readFileSync(join(dir, `out/${i}.txt`), 'utf8'), `shared\n${i}\n`);
     const log = () =>
-      readFileSync(agentLogPath(join(dir, STATE_DIR), agentKey(withEnv(env))), 'utf8');
+      readFileSync(agentLogPath(join(dir, STATE_DIR), agentKey(withEnv(env()))), 'utf8');
     const lines = (pattern: RegExp) =>
       log()
         .split('\n')
@@ -48,7 +39,7 @@ describe('sixteen steps of make -j16', () => {
     // Four jobs to a connection (sshd allows ten channels to one): sixteen steps need four.
     assert.ok(lines(/ opened connection /) <= STEPS / 4, log());
     writeFileSync(join(dir, 'in.txt'), 'changed\n');
-    const again = await runAsync('make', [`-j${STEPS}`], dir, env);
+    const again = await runAsync('make', [`-j${STEPS}`], dir, env());
     assert.equal(again.status, 0, again.stderr);
     assert.equal(readFileSync(join(dir, 'out/7.txt'), 'utf8'), 'changed\n7\n');
     assert.ok(

@@ -3,11 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
-import type { Cloud } from '../../src/emulator/index.js';
+import { before, describe, it } from 'node:test';
 import { REMOTE_EXEC, withEnv } from '../helpers/cli.js';
-import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/cloud.js';
-import { configProject } from '../helpers/remote-project.js';
+import { projectInstances, remoteExecAsync } from '../helpers/cloud.js';
+import { configProjectsOnCloud } from '../helpers/remote-project.js';
 
 /** A step that starts a child in its group, records the child's pid on the instance, then waits for it. */
 const longStep = (name: string) =>
@@ -47,8 +46,7 @@ function list(path: string): string[] {
 }
 
 describe('a remote step whose client is gone, cancels, or loses its connection', () => {
-  let cloud: Cloud;
-  let env: NodeJS.ProcessEnv;
+  const { cloud, env, project } = configProjectsOnCloud();
   let dir: string;
   let home: string;
   let instanceId: string;
@@ -100,7 +98,7 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
     const folders = ['jobs', 'steps', 'running'].flatMap((name) =>
       list(join(base, name)).map((entry) => `${name}/${entry}`),
     );
-    const check = await remoteExecAsync(dir, env, [
+    const check = await remoteExecAsync(dir, env(), [
       '--config',
       'remote.json',
       '--',
@@ -111,25 +109,17 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
   }
 
   before(async () => {
-    cloud = await testCloud();
-    env = cloudEnv(cloud);
-    dir = configProject(cloud, { 'in.txt': 'x\n' });
+    dir = project({ 'in.txt': 'x\n' });
     assert.equal(
-      (await remoteExecAsync(dir, env, ['--config', 'remote.json', '--', 'true'])).status,
+      (await remoteExecAsync(dir, env(), ['--config', 'remote.json', '--', 'true'])).status,
       0,
     );
-    instanceId = liveInstances(cloud).find(
-      (instance) => instance.tags['scons-remote:project'] === dir,
-    )!.instanceId;
-    home = join(cloud.stateDir, 'instances', instanceId, 'home');
-  });
-  after(async () => {
-    await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
-    await cloud.stop();
+    instanceId = projectInstances(cloud(), dir)[0]!.instanceId;
+    home = join(cloud().stateDir, 'instances', instanceId, 'home');
   });
 
   it('stops a step whose shim was SIGKILLed once no heartbeat comes, and cleans its folder', async () => {
-    const step = shim(dir, { ...env, SCONS_REMOTE_HEARTBEAT_SECONDS: '2' }, [
+    const step = shim(dir, { ...env(), SCONS_REMOTE_HEARTBEAT_SECONDS: '2' }, [
       '--in',
       'in.txt',
       '--',
@@ -147,7 +137,7 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
     ['SIGHUP', 129],
   ] as const) {
     it(`stops the step on the instance when the shim gets ${signal}, and exits ${status} as a shell would`, async () => {
-      const step = shim(dir, env, ['--in', 'in.txt', '--', longStep(signal)]);
+      const step = shim(dir, env(), ['--in', 'in.txt', '--', longStep(signal)]);
       await eventually(() => step.stdout().includes('started'));
       step.child.kill(signal);
       assert.equal(await step.exit, status);
@@ -160,7 +150,7 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
     const command = longStep('NAME').replace(/\$/g, '$$$$').replace('NAME', '$name');
     const rule = `rule remote\n  command = ${process.execPath} ${REMOTE_EXEC} --config remote.json --out $out -- '${command}'\n`;
     writeFileSync(join(dir, 'build.ninja'), `${rule}${edges}`);
-    const ninja = spawn('ninja', ['-j4'], { cwd: dir, env: withEnv(env), stdio: 'ignore' });
+    const ninja = spawn('ninja', ['-j4'], { cwd: dir, env: withEnv(env()), stdio: 'ignore' });
     const exit = new Promise((resolve) => ninja.once('close', resolve));
     await eventually(() => list(join(home, 'pids')).length === 4);
     assert.equal(list(join(home, 'pids')).length, 4);
@@ -174,7 +164,7 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
       Array.from({ length: to - from + 1 }, (_, i) => `${from + i}\n`).join('');
     const command =
       'seq 1 3000; seq 1 500 >&2; while [ ! -e $HOME/go ]; do sleep 0.1; done; rm $HOME/go; seq 3001 6000; echo last >&2; exit 7';
-    const step = shim(dir, env, ['--in', 'in.txt', '--', command]);
+    const step = shim(dir, env(), ['--in', 'in.txt', '--', command]);
     await eventually(() => step.stdout().includes('\n3000\n'));
     assert.ok(dropConnections() > 0, 'the instance had a connection to drop');
     writeFileSync(join(home, 'go'), '');

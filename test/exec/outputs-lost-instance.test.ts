@@ -2,29 +2,16 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Cloud } from '../../src/emulator/index.js';
-import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/cloud.js';
-import { configProject } from '../helpers/remote-project.js';
+import { describe, it } from 'node:test';
+import { projectInstances, remoteExecAsync } from '../helpers/cloud.js';
+import { configProjectsOnCloud } from '../helpers/remote-project.js';
 import { instanceRoot, until } from '../transport/instance-faults.js';
 
 // The instance's sshd dies while a step's inputs go up, while it runs, or while its outputs come back: the step fails at once with one
 // line saying so (before, cleanup on the dead connection hung and the shim exited 13 saying nothing).
 
 describe('a step whose instance dies', () => {
-  let cloud: Cloud;
-  let env: NodeJS.ProcessEnv;
-  const projects: string[] = [];
-
-  before(async () => {
-    cloud = await testCloud();
-    env = cloudEnv(cloud);
-  });
-  after(async () => {
-    for (const dir of projects)
-      await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
-    await cloud.stop();
-  });
+  const { cloud, env, project } = configProjectsOnCloud();
 
   /** Runs a step on a fresh project's warm instance, and kills its sshd once `started` holds. */
   async function killedStep(
@@ -32,21 +19,18 @@ describe('a step whose instance dies', () => {
     started: (dir: string, home: string) => boolean,
     prepare = (_dir: string) => {},
   ) {
-    const dir = configProject(cloud);
-    projects.push(dir);
+    const dir = project();
     prepare(dir);
     assert.equal(
-      (await remoteExecAsync(dir, env, ['--config', 'remote.json', '--', 'true'])).status,
+      (await remoteExecAsync(dir, env(), ['--config', 'remote.json', '--', 'true'])).status,
       0,
     );
-    const [instance] = liveInstances(cloud).filter(
-      (candidate) => candidate.tags['scons-remote:project'] === dir,
-    );
-    const { home } = instanceRoot(cloud, instance!.instanceId);
-    const step = remoteExecAsync(dir, env, ['--config', 'remote.json', ...args]);
+    const [instance] = projectInstances(cloud(), dir);
+    const { home } = instanceRoot(cloud(), instance!.instanceId);
+    const step = remoteExecAsync(dir, env(), ['--config', 'remote.json', ...args]);
     await until(() => started(dir, home));
-    await cloud.killSshd(instance!.instanceId);
-    return { result: await step, host: instance!.address.replace(/\./g, '\\.') };
+    await cloud().killSshd(instance!.instanceId);
+    return { result: await step, host: instance!.address.replace(/\./g, '\\.'), dir };
   }
 
   it(
@@ -108,7 +92,7 @@ describe('a step whose instance dies', () => {
         const [job] = existsSync(scratch) ? readdirSync(scratch) : [];
         return job ? join(scratch, job, 'big.bin') : '';
       };
-      const { result, host } = await killedStep(
+      const { result, host, dir } = await killedStep(
         ['--out', 'big.bin', '--', 'truncate -s 20G big.bin'],
         (dir) => {
           const file = scratchFile(dir);
@@ -122,7 +106,7 @@ describe('a step whose instance dies', () => {
           `^remote-exec: error: ssh: connection to ${host} lost during download \\([^)]+\\)\\n$`,
         ),
       );
-      assert.ok(!existsSync(join(projects.at(-1)!, 'big.bin')));
+      assert.ok(!existsSync(join(dir, 'big.bin')));
     },
   );
 });

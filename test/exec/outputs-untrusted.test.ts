@@ -11,11 +11,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Cloud } from '../../src/emulator/index.js';
+import { before, describe, it } from 'node:test';
 import { tempDir } from '../helpers/cli.js';
-import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/cloud.js';
-import { configProject } from '../helpers/remote-project.js';
+import { projectInstances, remoteExecAsync } from '../helpers/cloud.js';
+import { configProjectsOnCloud } from '../helpers/remote-project.js';
 import { instanceRoot } from '../transport/instance-faults.js';
 
 // What comes back from the instance is untrusted: these jobs play a compromised instance, first with what any
@@ -49,10 +48,9 @@ with tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT) as tar:
 }
 
 describe('outputs from an untrusted instance', () => {
-  let cloud: Cloud;
-  let env: NodeJS.ProcessEnv;
+  const { cloud, env, project } = configProjectsOnCloud();
   let dir: string;
-  const job = (args: string[]) => remoteExecAsync(dir, env, ['--config', 'remote.json', ...args]);
+  const job = (args: string[]) => remoteExecAsync(dir, env(), ['--config', 'remote.json', ...args]);
   const refused = async (outputs: string[], command: string, reason: RegExp) => {
     const result = await job([...outputs.flatMap((output) => ['--out', output]), '--', command]);
     assert.equal(result.status, 255, result.stderr);
@@ -65,14 +63,8 @@ describe('outputs from an untrusted instance', () => {
       );
   };
 
-  before(async () => {
-    cloud = await testCloud();
-    env = cloudEnv(cloud);
-    dir = configProject(cloud, { 'data/a.txt': 'alpha\n' });
-  });
-  after(async () => {
-    await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
-    await cloud.stop();
+  before(() => {
+    dir = project({ 'data/a.txt': 'alpha\n' });
   });
 
   it('gives a setuid output the local user and the umask modes, keeping only its executable bit', async () => {
@@ -181,10 +173,8 @@ describe('outputs from an untrusted instance', () => {
     let home: string;
     before(async () => {
       assert.equal((await job(['--', 'true'])).status, 0);
-      const [instance] = liveInstances(cloud).filter(
-        (candidate) => candidate.tags['scons-remote:project'] === dir,
-      );
-      const root = instanceRoot(cloud, instance!.instanceId);
+      const [instance] = projectInstances(cloud(), dir);
+      const root = instanceRoot(cloud(), instance!.instanceId);
       writeFileSync(join(root.bin, 'tar'), CRAFTED_TAR, { mode: 0o755 });
       home = root.home;
     });
