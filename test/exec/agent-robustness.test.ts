@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Cloud } from '../../src/emulator/index.js';
+import { after, describe, it } from 'node:test';
 import { agentKey } from '../../src/exec/agent/agent-key.js';
 import {
   agentLogPath,
@@ -13,14 +12,12 @@ import {
 } from '../../src/layout/local-state.js';
 import { REMOTE_EXEC, withEnv } from '../helpers/cli.js';
 import {
-  cloudEnv,
   eventually,
   projectInstances,
   remoteExecAsync,
   runInstancesCalls,
-  testCloud,
 } from '../helpers/cloud.js';
-import { configProject } from '../helpers/remote-project.js';
+import { configProjectsOnCloud } from '../helpers/remote-project.js';
 
 /** What listens on an agent's socket in place of a good agent. */
 const IMPOSTORS = {
@@ -51,42 +48,29 @@ function exited(child: ChildProcess): Promise<unknown> {
 }
 
 describe('the project agent, when it is dead, stale, wedged, killed or its instance replaced', () => {
-  let cloud: Cloud;
-  let env: NodeJS.ProcessEnv;
-  const projects: string[] = [];
   const impostors: ChildProcess[] = [];
+  // Before the projects are taken down: a wedged impostor on an agent's socket would hang that.
+  after(() => {
+    for (const child of impostors) child.kill('SIGKILL');
+  });
+  const { cloud, env, project: projectOnCloud } = configProjectsOnCloud();
 
   const paths = (dir: string) => {
     const stateDir = `${dir}/${STATE_DIR}`;
-    const key = agentKey(withEnv(env));
+    const key = agentKey(withEnv(env()));
     return {
       socket: agentSocketPath(stateDir, key),
       log: agentLogPath(stateDir, key),
       pid: agentPidPath(stateDir, key),
     };
   };
-  const project = () => {
-    const dir = configProject(cloud, { 'in.txt': 'in\n' });
-    projects.push(dir);
-    return dir;
-  };
+  const project = () => projectOnCloud({ 'in.txt': 'in\n' });
   const step = (dir: string, command = 'cat in.txt') =>
-    remoteExecAsync(dir, env, ['--config', 'remote.json', '--in', 'in.txt', '--', command]);
+    remoteExecAsync(dir, env(), ['--config', 'remote.json', '--in', 'in.txt', '--', command]);
   const agentsStarted = (dir: string) =>
     readFileSync(paths(dir).log, 'utf8')
       .split('\n')
       .filter((line) => / listening on /.test(line)).length;
-
-  before(async () => {
-    cloud = await testCloud();
-    env = cloudEnv(cloud);
-  });
-  after(async () => {
-    for (const child of impostors) child.kill('SIGKILL');
-    for (const dir of projects)
-      await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);
-    await cloud.stop();
-  });
 
   it('replaces a socket left behind by a dead agent', async () => {
     const dir = project();
@@ -124,14 +108,14 @@ describe('the project agent, when it is dead, stale, wedged, killed or its insta
   it('reconnects when the instance was replaced between steps', async () => {
     const dir = project();
     assert.equal((await step(dir)).status, 0);
-    const [first] = projectInstances(cloud, dir);
-    await cloud.terminateBehindBack(first!.instanceId);
-    const launches = runInstancesCalls(cloud);
+    const [first] = projectInstances(cloud(), dir);
+    await cloud().terminateBehindBack(first!.instanceId);
+    const launches = runInstancesCalls(cloud());
     const result = await step(dir);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, 'in\n');
-    assert.equal(runInstancesCalls(cloud) - launches, 1);
-    assert.notEqual(projectInstances(cloud, dir)[0]!.instanceId, first!.instanceId);
+    assert.equal(runInstancesCalls(cloud()) - launches, 1);
+    assert.notEqual(projectInstances(cloud(), dir)[0]!.instanceId, first!.instanceId);
     assert.equal(agentsStarted(dir), 1);
   });
 
@@ -143,7 +127,7 @@ describe('the project agent, when it is dead, stale, wedged, killed or its insta
     const child = spawn(
       process.execPath,
       [REMOTE_EXEC, '--config', 'remote.json', '--', 'echo started; sleep 600'],
-      { cwd: dir, env: withEnv(env) },
+      { cwd: dir, env: withEnv(env()) },
     );
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
