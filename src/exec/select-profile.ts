@@ -36,11 +36,10 @@ interface ProfileFile {
 }
 
 /** A hand-written remote.json, as used from Makefiles; its state folder is beside it. */
-function configFile(configPath: string, stateDir: string | undefined, cwd: string): ProfileFile {
-  const path = resolve(cwd, configPath);
-  if (!existsSync(path)) throw new UserError(`${configPath}: no such remote-exec config`);
-  const baseDir = dirname(path);
-  return { path, stateDir: stateDirOf({ config: configPath, stateDir }, cwd), baseDir };
+function configFile(path: string, stateDir: string | undefined, cwd: string): ProfileFile {
+  if (!existsSync(resolve(cwd, path))) throw new UserError(`${path}: no such remote-exec config`);
+  const baseDir = dirname(resolve(cwd, path));
+  return { path, stateDir: stateDirOf({ config: path, stateDir }, cwd), baseDir };
 }
 
 function stateFile(id: string, stateDir: string | undefined, cwd: string): ProfileFile {
@@ -70,7 +69,7 @@ export function selectProfile(
   cwd = process.cwd(),
 ): JobProfile {
   const { path, stateDir, baseDir, id } = profileFile(selector, cwd);
-  const profile = readProfile(path, baseDir, use);
+  const profile = readProfile(path, baseDir, use, cwd);
   return { id: id ?? profileId(profile), profile, stateDir, baseDir };
 }
 
@@ -80,6 +79,6 @@ export function selectEngine(
   cwd = process.cwd(),
 ): EngineProfile | undefined {
   const { path, stateDir, baseDir } = profileFile(selector, cwd);
-  const options = readEngineProfile(path);
+  const options = readEngineProfile(path, cwd);
   return options && { options, stateDir, baseDir };
 }

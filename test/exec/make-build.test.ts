@@ -15,7 +15,7 @@ import {
 } from '../helpers/cloud.js';
 import { remoteConfig } from '../helpers/remote-project.js';
 
-const MAKEFILE = (shim: string) => `REMOTE = ${process.execPath} ${shim} --config remote.json
+const MAKEFILE = (shim: string) => `REMOTE = ${shim} --config remote.json
 SHIFTS = 1 2 3 4 5 6 7 8
 
 all: $(SHIFTS:%=out/%.txt)
