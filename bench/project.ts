@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cloud } from '../src/emulator/index.js';
 import { shellJoin } from '../src/util/shell-quote.js';
-import { REMOTE_EXEC, withEnv } from '../test/helpers/cli.js';
+import { STEP_CLIENT, withEnv } from '../test/helpers/cli.js';
 import { liveInstances } from '../test/helpers/cloud.js';
 import { configProject, type RemoteConfigOptions } from '../test/helpers/remote-project.js';
 import { ByteRelay } from './byte-relay.js';
@@ -29,7 +29,7 @@ function instanceAddress(cloud: Cloud, dir: string): string | undefined {
 }
 
 function up(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
-  return run([process.execPath, REMOTE_EXEC, '--config', 'remote.json', 'up'], { cwd: dir, env });
+  return run([STEP_CLIENT, '--config', 'remote.json', 'up'], { cwd: dir, env });
 }
 
 interface Started {
@@ -42,7 +42,7 @@ interface Started {
 function start(cloud: Cloud, options: RemoteConfigOptions): Started {
   const dir = configProject(cloud, {}, options);
   const env = withEnv({ ...cloud.env(), SCONS_REMOTE_MODE: undefined });
-  const remoteExec = shellJoin([process.execPath, REMOTE_EXEC, '--config', 'remote.json']);
+  const remoteExec = shellJoin([STEP_CLIENT, '--config', 'remote.json']);
   return { dir, env, remoteExec, launched: up(dir, env) };
 }
 

@@ -5,7 +5,7 @@ import { startReapiServer, type ReapiServer } from '../src/emulator/reapi/reapi-
 import { Engine } from '../src/reapi/engine.js';
 import { runStepAction } from '../src/reapi/run-action.js';
 import { shellJoin } from '../src/util/shell-quote.js';
-import { makeProject, REMOTE_EXEC, tempDir, withEnv } from '../test/helpers/cli.js';
+import { makeProject, STEP_CLIENT, tempDir, withEnv } from '../test/helpers/cli.js';
 import type { Budget } from './budget.js';
 import { median, mediansMs } from './hyperfine.js';
 import { NODE } from './step-rows.js';
@@ -78,7 +78,7 @@ export async function reapiRows(budget: Budget): Promise<Row[]> {
       JSON.stringify({ remoteExecution: { endpoint: server.endpoint } }),
     );
     const env = withEnv({ SCONS_REMOTE_MODE: undefined });
-    const remoteExec = shellJoin([process.execPath, REMOTE_EXEC, '--config', 'remote.json']);
+    const remoteExec = shellJoin([STEP_CLIENT, '--config', 'remote.json']);
     const makefile = writeActionsMakefile(dir, remoteExec);
     const at = { cwd: dir, env };
     const [nodeMs, cachedMs, makeMs, xargsMs] = await mediansMs([

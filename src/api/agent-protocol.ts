@@ -7,7 +7,13 @@ import type { JobRequest } from './job-request.js';
 // answers another version, or does not answer, is replaced and never sees a job.
 
 /** Raised whenever the messages or their meaning change; an agent of another version is replaced. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
+
+/**
+ * What remote-exec exits with on its own errors (not the command's status): 255, as ssh does, so it
+ * cannot be mistaken for the command's. Both clients, and the agent for the native one, use it.
+ */
+export const CLIENT_ERROR_STATUS = 255;
 
 export const enum FrameKind {
   Message = 0,
@@ -36,6 +42,21 @@ export interface JobMessage {
    * reads credentials from (headersFromEnv), since the agent's environment is another step's.
    */
   environment?: Record<string, string>;
+}
+
+/**
+ * One step as the native client (shim/remote-exec.c) sends it: its command line, folder and
+ * environment, for the agent to read as the node client would. The agent writes its trace.
+ */
+export interface StepMessage {
+  type: 'step';
+  /** remote-exec's arguments, without the program. */
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  pid: number;
+  /** When the client started, in microseconds since the epoch. */
+  started: number;
 }
 
 /** Ctrl-C, SIGTERM or SIGHUP reached the client: the step is cancelled. */
@@ -70,8 +91,19 @@ export interface ErrorMessage {
   phases?: PhaseSpan[];
 }
 
-export type ClientMessage = Hello | JobMessage | CancelMessage;
-export type AgentMessage = AgentHello | RunningMessage | ExitMessage | ErrorMessage;
+/**
+ * The agent did nothing with a StepMessage that is not its own (another state folder or
+ * environment, local mode, arguments only the node client reads): the node client runs the step.
+ */
+export interface FallbackMessage {
+  type: 'fallback';
+  reason: string;
+}
+
+export type ClientMessage = Hello | JobMessage | StepMessage | CancelMessage;
+// The native client reads `type` and numbers without a JSON parser: `type` comes first in each.
+export type AgentMessage =
+  AgentHello | RunningMessage | ExitMessage | ErrorMessage | FallbackMessage;
 
 export type Frame<M> =
   | { kind: FrameKind.Message; message: M }

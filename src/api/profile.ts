@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { sha256Hex } from '../util/sha256.js';
 import { UserError } from '../util/user-error.js';
@@ -54,10 +55,12 @@ export function writeProfile(path: string, connection: StepConnection): void {
   writeFileAtomic(path, `${JSON.stringify(profile, null, 2)}\n`);
 }
 
-function readJson(path: string, what: string): unknown {
-  if (!existsSync(path)) throw new UserError(`${path}: no such ${what}`);
+/** `path` as the user gave it (messages name it so), relative to `cwd`. */
+function readJson(path: string, what: string, cwd: string): unknown {
+  const file = resolve(cwd, path);
+  if (!existsSync(file)) throw new UserError(`${path}: no such ${what}`);
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new UserError(`${path}: not valid JSON: ${(error as Error).message}`);
   }
@@ -74,8 +77,8 @@ const ENGINE_KEY = 'remoteExecution';
  * The engine a profile or remote.json names as `{ "remoteExecution": {…} }`, checked; undefined
  * when it holds EC2 arguments instead (readProfile reads and checks those).
  */
-export function readEngineProfile(path: string): EngineOptions | undefined {
-  const value = readJson(path, 'connection profile');
+export function readEngineProfile(path: string, cwd = process.cwd()): EngineOptions | undefined {
+  const value = readJson(path, 'connection profile', cwd);
   if (!isObject(value) || !(ENGINE_KEY in value)) return undefined;
   const other = Object.keys(value).find((key) => key !== ENGINE_KEY);
   if (other !== undefined) {
@@ -91,8 +94,13 @@ export type ProfileUse = 'ssh' | 'aws';
  * Reads a profile or remote.json at `path`: `{ clientArgs, instanceArgs, sshArgs, options? }`,
  * with no secrets in it; a relative privateKeyPath is relative to `baseDir`.
  */
-export function readProfile(path: string, baseDir: string, use: ProfileUse): Profile {
-  const value = readJson(path, 'connection profile');
+export function readProfile(
+  path: string,
+  baseDir: string,
+  use: ProfileUse,
+  cwd = process.cwd(),
+): Profile {
+  const value = readJson(path, 'connection profile', cwd);
   if (!isObject(value))
     throw new UserError(
       `${path}: expected a JSON object with clientArgs, instanceArgs and sshArgs`,

@@ -36,14 +36,14 @@ interface ProfileFile {
 }
 
 /** A hand-written remote.json, as used from Makefiles; its state folder is beside it. */
-function configFile(configPath: string, stateDir: string | undefined): ProfileFile {
-  if (!existsSync(configPath)) throw new UserError(`${configPath}: no such remote-exec config`);
-  const baseDir = dirname(resolve(configPath));
-  return { path: configPath, stateDir: stateDirOf({ config: configPath, stateDir }), baseDir };
+function configFile(path: string, stateDir: string | undefined, cwd: string): ProfileFile {
+  if (!existsSync(resolve(cwd, path))) throw new UserError(`${path}: no such remote-exec config`);
+  const baseDir = dirname(resolve(cwd, path));
+  return { path, stateDir: stateDirOf({ config: path, stateDir }, cwd), baseDir };
 }
 
-function stateFile(id: string, stateDir: string | undefined): ProfileFile {
-  const dir = stateDirOf({ stateDir });
+function stateFile(id: string, stateDir: string | undefined, cwd: string): ProfileFile {
+  const dir = stateDirOf({ stateDir }, cwd);
   const path = profilePath(dir, id);
   if (!/^[\w-]+$/.test(id))
     throw new UserError(`--profile '${id}': not a profile id as written by remote-gen`);
@@ -52,25 +52,33 @@ function stateFile(id: string, stateDir: string | undefined): ProfileFile {
   return { path, stateDir: dir, baseDir: dirname(dir), id };
 }
 
-function profileFile(selector: ProfileSelector): ProfileFile {
+/** `cwd`: the step's folder, which relative paths and the nearest state folder start from. */
+function profileFile(selector: ProfileSelector, cwd: string): ProfileFile {
   if (selector.profile && selector.config)
     throw new UserError('give either --profile or --config, not both');
-  if (selector.config) return configFile(selector.config, selector.stateDir);
-  if (selector.profile) return stateFile(selector.profile, selector.stateDir);
+  if (selector.config) return configFile(selector.config, selector.stateDir, cwd);
+  if (selector.profile) return stateFile(selector.profile, selector.stateDir, cwd);
   throw new UserError(
     'which connection? give --config remote.json (or --profile ID, as written by remote-gen)',
   );
 }
 
-export function selectProfile(selector: ProfileSelector, use: ProfileUse = 'ssh'): JobProfile {
-  const { path, stateDir, baseDir, id } = profileFile(selector);
-  const profile = readProfile(path, baseDir, use);
+export function selectProfile(
+  selector: ProfileSelector,
+  use: ProfileUse = 'ssh',
+  cwd = process.cwd(),
+): JobProfile {
+  const { path, stateDir, baseDir, id } = profileFile(selector, cwd);
+  const profile = readProfile(path, baseDir, use, cwd);
   return { id: id ?? profileId(profile), profile, stateDir, baseDir };
 }
 
 /** The engine the selected profile names; undefined when it names EC2 arguments instead. */
-export function selectEngine(selector: ProfileSelector): EngineProfile | undefined {
-  const { path, stateDir, baseDir } = profileFile(selector);
-  const options = readEngineProfile(path);
+export function selectEngine(
+  selector: ProfileSelector,
+  cwd = process.cwd(),
+): EngineProfile | undefined {
+  const { path, stateDir, baseDir } = profileFile(selector, cwd);
+  const options = readEngineProfile(path, cwd);
   return options && { options, stateDir, baseDir };
 }

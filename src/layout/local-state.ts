@@ -88,10 +88,10 @@ export function gitignorePath(stateDir: string): string {
 }
 
 /** The state folder of this folder or of the nearest parent that has profiles, as git finds `.git`. */
-export function defaultStateDir(): string {
-  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+export function defaultStateDir(cwd = process.cwd()): string {
+  for (let dir = cwd; ; dir = dirname(dir)) {
     if (existsSync(profilesDir(join(dir, STATE_DIR)))) return join(dir, STATE_DIR);
-    if (dirname(dir) === dir) return resolve(STATE_DIR);
+    if (dirname(dir) === dir) return resolve(cwd, STATE_DIR);
   }
 }
 
@@ -116,8 +116,11 @@ export function agentLockPath(stateDir: string, key: string): string {
 }
 
 /** The state folder a step uses: --state-dir, else beside remote.json, else the nearest one. */
-export function stateDirOf(selector: { config?: string; stateDir?: string }): string {
-  if (selector.stateDir) return resolve(selector.stateDir);
-  if (selector.config) return join(dirname(resolve(selector.config)), STATE_DIR);
-  return defaultStateDir();
+export function stateDirOf(
+  selector: { config?: string; stateDir?: string },
+  cwd = process.cwd(),
+): string {
+  if (selector.stateDir) return resolve(cwd, selector.stateDir);
+  if (selector.config) return join(dirname(resolve(cwd, selector.config)), STATE_DIR);
+  return defaultStateDir(cwd);
 }

@@ -1,5 +1,11 @@
 import { isUserError } from './user-error.js';
 
+/** A failure as the CLI prints it: a user error as one prefixed line, anything else with its stack. */
+export function errorLine(prefix: string, error: unknown): string {
+  if (isUserError(error)) return `${prefix}: error: ${error.message}\n`;
+  return `${prefix}: internal error: ${error instanceof Error ? error.stack : String(error)}\n`;
+}
+
 /**
  * Runs a CLI entry and turns its outcome into the process exit code: user errors print as one prefixed
  * line, anything else is a bug and keeps its stack.
@@ -12,11 +18,7 @@ export async function runCli(
   try {
     process.exitCode = await main();
   } catch (error) {
-    if (isUserError(error)) process.stderr.write(`${prefix}: error: ${error.message}\n`);
-    else
-      process.stderr.write(
-        `${prefix}: internal error: ${error instanceof Error ? error.stack : String(error)}\n`,
-      );
+    process.stderr.write(errorLine(prefix, error));
     process.exitCode = errorExitCode;
   }
 }

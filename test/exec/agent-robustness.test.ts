@@ -10,7 +10,7 @@ import {
   agentSocketPath,
   STATE_DIR,
 } from '../../src/layout/local-state.js';
-import { REMOTE_EXEC, withEnv } from '../helpers/cli.js';
+import { STEP_CLIENT, withEnv } from '../helpers/cli.js';
 import {
   eventually,
   projectInstances,
@@ -125,8 +125,8 @@ describe('the project agent, when it is dead, stale, wedged, killed or its insta
     const pid = Number(readFileSync(paths(dir).pid, 'utf8'));
     let stdout = '';
     const child = spawn(
-      process.execPath,
-      [REMOTE_EXEC, '--config', 'remote.json', '--', 'echo started; sleep 600'],
+      STEP_CLIENT,
+      ['--config', 'remote.json', '--', 'echo started; sleep 600'],
       { cwd: dir, env: withEnv(env()) },
     );
     let stderr = '';

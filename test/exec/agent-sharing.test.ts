@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { agentKey } from '../../src/exec/agent/agent-key.js';
 import { agentLogPath, STATE_DIR } from '../../src/layout/local-state.js';
-import { REMOTE_EXEC, runAsync, withEnv } from '../helpers/cli.js';
+import { STEP_CLIENT, runAsync, withEnv } from '../helpers/cli.js';
 import { configProjectsOnCloud } from '../helpers/remote-project.js';
 
 const STEPS = 16;
 
-const MAKEFILE = `REMOTE = ${process.execPath} ${REMOTE_EXEC} --config remote.json
+const MAKEFILE = `REMOTE = ${STEP_CLIENT} --config remote.json
 all: $(foreach i,$(shell seq 1 ${STEPS}),out/$(i).txt)
 
 out/%.txt: in.txt

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { REMOTE_EXEC, run, tempDir } from '../helpers/cli.js';
+import { STEP_CLIENT, run, tempDir } from '../helpers/cli.js';
 
 const remoteExec = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  run(process.execPath, [REMOTE_EXEC, ...args], tempDir(), env);
+  run(STEP_CLIENT, args, tempDir(), env);
 const packageJson = JSON.parse(
   readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8'),
 ) as { version: string };

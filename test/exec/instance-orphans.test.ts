@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
-import { REMOTE_EXEC, withEnv } from '../helpers/cli.js';
+import { STEP_CLIENT, withEnv } from '../helpers/cli.js';
 import {
   cloudEnv,
   copyOf,
@@ -128,7 +128,7 @@ describe('an instance launched but never reached is never orphaned', () => {
 
   it('Ctrl-C right after the launch: status, the next step and down know the instance', async () => {
     const dir = configProject(cloud);
-    const child = spawn(process.execPath, [REMOTE_EXEC, '--config', 'remote.json', 'up'], {
+    const child = spawn(STEP_CLIENT, ['--config', 'remote.json', 'up'], {
       cwd: dir,
       env: withEnv(env),
     });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
-import { makeProject, REMOTE_EXEC, run } from '../helpers/cli.js';
+import { makeProject, STEP_CLIENT, run } from '../helpers/cli.js';
 import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/cloud.js';
 import { configProject } from '../helpers/remote-project.js';
 
@@ -23,7 +23,7 @@ function outsideCases(dir: string): [string[], string][] {
 
 describe('remote-exec paths in local mode', () => {
   const local = (dir: string, args: string[], cwd = dir) =>
-    run(process.execPath, [REMOTE_EXEC, '--config', join(dir, 'remote.json'), ...args], cwd, {
+    run(STEP_CLIENT, ['--config', join(dir, 'remote.json'), ...args], cwd, {
       SCONS_REMOTE_MODE: 'local',
     });
 

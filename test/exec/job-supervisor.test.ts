@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { before, describe, it } from 'node:test';
-import { REMOTE_EXEC, withEnv } from '../helpers/cli.js';
+import { STEP_CLIENT, withEnv } from '../helpers/cli.js';
 import { projectInstances, remoteExecAsync } from '../helpers/cloud.js';
 import { configProjectsOnCloud } from '../helpers/remote-project.js';
 
@@ -22,7 +22,7 @@ function shim(
   stderr: () => string;
   exit: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, [REMOTE_EXEC, '--config', 'remote.json', ...args], {
+  const child = spawn(STEP_CLIENT, ['--config', 'remote.json', ...args], {
     cwd: dir,
     env: withEnv(env),
   });
@@ -148,7 +148,7 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
   it('stops all four steps of ninja -j4 on Ctrl-C', async () => {
     const edges = [1, 2, 3, 4].map((i) => `build out${i}: remote\n  name = ninja${i}\n`).join('');
     const command = longStep('NAME').replace(/\$/g, '$$$$').replace('NAME', '$name');
-    const rule = `rule remote\n  command = ${process.execPath} ${REMOTE_EXEC} --config remote.json --out $out -- '${command}'\n`;
+    const rule = `rule remote\n  command = ${STEP_CLIENT} --config remote.json --out $out -- '${command}'\n`;
     writeFileSync(join(dir, 'build.ninja'), `${rule}${edges}`);
     const ninja = spawn('ninja', ['-j4'], { cwd: dir, env: withEnv(env()), stdio: 'ignore' });
     const exit = new Promise((resolve) => ninja.once('close', resolve));

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { makeProject, REMOTE_EXEC, run } from '../helpers/cli.js';
+import { makeProject, STEP_CLIENT, run } from '../helpers/cli.js';
 
 /** `mode` null: SCONS_REMOTE_MODE unset. */
 function remoteExec(dir: string, args: string[], mode: string | null = 'local') {
-  return run(process.execPath, [REMOTE_EXEC, ...args], dir, {
+  return run(STEP_CLIENT, args, dir, {
     SCONS_REMOTE_MODE: mode ?? undefined,
   });
 }

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
-import { REMOTE_EXEC, runAsync } from '../helpers/cli.js';
+import { STEP_CLIENT, runAsync } from '../helpers/cli.js';
 import {
   cloudEnv,
   copyOf,
@@ -15,7 +15,7 @@ import {
 } from '../helpers/cloud.js';
 import { remoteConfig } from '../helpers/remote-project.js';
 
-const MAKEFILE = (shim: string) => `REMOTE = ${process.execPath} ${shim} --config remote.json
+const MAKEFILE = (shim: string) => `REMOTE = ${shim} --config remote.json
 SHIFTS = 1 2 3 4 5 6 7 8
 
 all: $(SHIFTS:%=out/%.txt)
@@ -34,7 +34,7 @@ describe('remote-exec called by hand from a Makefile', () => {
   before(async () => {
     cloud = await testCloud();
     dir = copyOf(DECODE_EXAMPLE);
-    writeFileSync(join(dir, 'Makefile'), MAKEFILE(REMOTE_EXEC));
+    writeFileSync(join(dir, 'Makefile'), MAKEFILE(STEP_CLIENT));
     writeFileSync(join(dir, 'remote.json'), remoteConfig(cloud));
   });
   after(async () => {

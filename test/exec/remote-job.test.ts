@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Cloud } from '../../src/emulator/index.js';
 import { cloudClient } from '../../src/emulator/sdk.js';
-import { REMOTE_EXEC } from '../helpers/cli.js';
+import { STEP_CLIENT } from '../helpers/cli.js';
 import {
   cloudEnv,
   liveInstances,
@@ -129,8 +129,8 @@ describe('remote-exec on the emulated cloud', () => {
     assert.equal((await job(dir, ['--', 'true'])).status, 0);
     const command = 'echo partial > out.txt; sleep 3; echo full >> out.txt';
     const child = spawn(
-      process.execPath,
-      [REMOTE_EXEC, '--config', 'remote.json', '--in', 'in.txt', '--out', 'out.txt', '--', command],
+      STEP_CLIENT,
+      ['--config', 'remote.json', '--in', 'in.txt', '--out', 'out.txt', '--', command],
       { cwd: dir, env: { ...process.env, ...env } as NodeJS.ProcessEnv },
     );
     await sleep(1500);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
-import { makeProject, REMOTE_EXEC, runAsync } from '../helpers/cli.js';
+import { makeProject, STEP_CLIENT, runAsync } from '../helpers/cli.js';
 import {
   cloudEnv,
   copyOf,
@@ -19,7 +19,7 @@ import { remoteConfig } from '../helpers/remote-project.js';
 
 const TARGETS = Array.from({ length: 16 }, (_, i) => `out/${i + 1}.txt`);
 
-const MAKEFILE = `REMOTE = ${process.execPath} ${REMOTE_EXEC} --config remote.json
+const MAKEFILE = `REMOTE = ${STEP_CLIENT} --config remote.json
 all: ${TARGETS.join(' ')}
 out/%.txt: in.txt
 \t$(REMOTE) --in in.txt --out $@ -- cp in.txt $@

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { REMOTE_EXEC, runAsync } from '../helpers/cli.js';
+import { runAsync, STEP_CLIENT } from '../helpers/cli.js';
 import { eventually, projectInstances } from '../helpers/cloud.js';
 import { instanceRoot } from '../transport/instance-faults.js';
 import { configProjectsOnCloud } from '../helpers/remote-project.js';
@@ -29,8 +29,8 @@ describe('a setup script cut short by a killed agent', () => {
 
   it('is stopped on the instance before the next agent runs it again: never two at once', async () => {
     const dir = cloud.project({ 'in.txt': 'payload\n' }, { setup: SLOW_SETUP });
-    const args = [REMOTE_EXEC, ...stepArgs, 'cp in.txt out.txt'];
-    const first = runAsync(process.execPath, args, dir, cloud.env());
+    const args = [...stepArgs, 'cp in.txt out.txt'];
+    const first = runAsync(STEP_CLIENT, args, dir, cloud.env());
     await eventually(() => agentPidFile(dir) !== undefined);
     // The setup is running once it has noted its start; then its agent dies without a word.
     await eventually(() => setupRuns(dir).includes('start'));

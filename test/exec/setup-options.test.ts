@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConstraint, satisfies, versionOf } from '../../src/api/requirements.js';
-import { makeProject, REMOTE_EXEC, remoteGen, run } from '../helpers/cli.js';
+import { makeProject, STEP_CLIENT, remoteGen, run } from '../helpers/cli.js';
 
 const HEADER = `import { EnvironmentRemote } from 'scons-remote';
 const env = new EnvironmentRemote();
@@ -53,8 +53,8 @@ describe('requires and setup in build.remote.ts and remote.json', () => {
     };
     const dir = makeProject({ 'remote.json': JSON.stringify(config) });
     const result = run(
-      process.execPath,
-      [REMOTE_EXEC, '--config', 'remote.json', '--', 'true'],
+      STEP_CLIENT,
+      ['--config', 'remote.json', '--', 'true'],
       dir,
     );
     assert.equal(result.status, 255);

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { REMOTE_EXEC } from '../helpers/cli.js';
+import { STEP_CLIENT } from '../helpers/cli.js';
 import { ninjaAsync } from '../helpers/cloud.js';
 import { configProjectsOnCloud } from '../helpers/remote-project.js';
 
@@ -52,7 +52,7 @@ describe('the content-addressed store on the instance', () => {
       'seed.txt': 'seed\n',
       'build.ninja': [
         `rule remote`,
-        `  command = ${process.execPath} ${REMOTE_EXEC} --config remote.json --verbose` +
+        `  command = ${STEP_CLIENT} --config remote.json --verbose` +
           ` --in $in --out $out -- $cmd`,
         'build big.bin: remote seed.txt',
         "  cmd = 'head -c 3000000 /dev/urandom > big.bin'",

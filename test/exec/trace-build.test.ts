@@ -3,7 +3,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/emulator/index.js';
-import { LOCAL, makeProject, REMOTE_EXEC, runAsync } from '../helpers/cli.js';
+import { LOCAL, makeProject, STEP_CLIENT, runAsync } from '../helpers/cli.js';
 import {
   cloudEnv,
   copyOf,
@@ -36,7 +36,7 @@ function readTrace(dir: string): Event[] {
 const stepsOf = (events: Event[]) => events.filter((event) => event.cat === 'step');
 
 const TARGETS = Array.from({ length: 16 }, (_, i) => `out/${i + 1}.txt`);
-const MAKEFILE = `REMOTE = ${process.execPath} ${REMOTE_EXEC} --config remote.json
+const MAKEFILE = `REMOTE = ${STEP_CLIENT} --config remote.json
 all: ${TARGETS.join(' ')}
 out/%.txt: in.txt
 \t$(REMOTE) --in in.txt --out $@ -- 'mkdir -p out && cp in.txt $@'

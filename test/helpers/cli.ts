@@ -5,6 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REMOTE_GEN = fileURLToPath(new URL('../../shim/remote-gen.js', import.meta.url));
+/** The program a user runs (the package's bin, build.ninja's command): the native step client. */
+export const STEP_CLIENT = fileURLToPath(new URL('../../shim/remote-exec', import.meta.url));
+/** The node client, which the step client runs for all it does not do itself. */
 export const REMOTE_EXEC = fileURLToPath(new URL('../../shim/remote-exec.cjs', import.meta.url));
 
 export interface Run {

@@ -2,7 +2,7 @@ import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCloud, type Cloud, type CloudOptions } from '../../src/emulator/index.js';
-import { REMOTE_EXEC, REMOTE_GEN, runAsync, tempDir, type Run } from './cli.js';
+import { STEP_CLIENT, REMOTE_GEN, runAsync, tempDir, type Run } from './cli.js';
 
 export const DECODE_EXAMPLE = fileURLToPath(new URL('../../../examples/decode', import.meta.url));
 
@@ -49,7 +49,7 @@ export function remoteGenAsync(
 }
 
 export function remoteExecAsync(cwd: string, env: NodeJS.ProcessEnv, args: string[]): Promise<Run> {
-  return runAsync(process.execPath, [REMOTE_EXEC, ...args], cwd, env);
+  return runAsync(STEP_CLIENT, args, cwd, env);
 }
 
 export function ninjaAsync(cwd: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<Run> {

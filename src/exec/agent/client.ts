@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import {
   encodeMessage,
   FrameKind,
@@ -10,14 +9,10 @@ import { agentLogPath } from '../../layout/local-state.js';
 import { UserError } from '../../util/user-error.js';
 import { cancelOnSignals } from '../job/cancel-on-signals.js';
 import type { Cancellation } from '../job/cancellation.js';
-import { checkInputsExist } from '../job/check-inputs.js';
-import { stepPaths } from '../job/step-paths.js';
-import { heartbeatSeconds } from '../job/supervised-step.js';
-import { credentialVariables } from '../../reapi/engine-options.js';
-import { selectEngine, selectProfile } from '../select-profile.js';
 import { addPhases } from '../trace/step-trace.js';
 import { agentKey } from './agent-key.js';
 import type { AgentLink } from './handshake.js';
+import { jobMessage } from './job-message.js';
 import { agentLink } from './start-agent.js';
 
 // The thin client a remote step is: it checks the request (so its mistakes are one line at once),
@@ -78,28 +73,14 @@ function outcomeOf(message: AgentMessage, running: () => void): Outcome | Error 
  * retried once with a new agent (nothing ran); after that, the step fails with one line.
  */
 export async function runThroughAgent(request: JobRequest): Promise<number> {
-  const engine = selectEngine(request);
-  const job = engine ?? selectProfile(request);
-  const cwd = process.cwd();
-  stepPaths(job.baseDir, cwd, request.inputs, request.outputs, request.depfile);
-  checkInputsExist(request.inputs);
-  const message: JobMessage = {
-    type: 'job',
-    request: {
-      ...request,
-      config: request.config === undefined ? undefined : resolve(request.config),
-      stateDir: job.stateDir,
-    },
-    cwd,
-    heartbeatSeconds: heartbeatSeconds(),
-    environment: engine && credentialVariables(engine.options),
-  };
+  const message = jobMessage(request, process.cwd(), process.env);
+  const { stateDir } = message.request;
   const key = agentKey();
   const signals = cancelOnSignals();
   const { cancellation } = signals;
   try {
     for (let attempt = 1; ; attempt++) {
-      const link = await agentLink(job.stateDir, key);
+      const link = await agentLink(stateDir, key);
       if (cancellation.received) return cancellation.exitStatus();
       const outcome = await runOn(link, message, cancellation);
       if (cancellation.received) return cancellation.exitStatus();
@@ -107,7 +88,7 @@ export async function runThroughAgent(request: JobRequest): Promise<number> {
       if (outcome.ran || attempt === 2) {
         const when = outcome.ran ? 'during the step' : 'before the step started';
         throw new UserError(
-          `the agent (pid ${link.pid}) ended ${when}; its log is ${agentLogPath(job.stateDir, key)}`,
+          `the agent (pid ${link.pid}) ended ${when}; its log is ${agentLogPath(stateDir, key)}`,
         );
       }
     }

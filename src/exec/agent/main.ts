@@ -67,7 +67,7 @@ const server = createServer((socket) => {
   if (leaving) return socket.destroy();
   clients.add(socket);
   clearTimeout(idle);
-  void serveClient(socket, pool, engines).then(() => {
+  void serveClient(socket, { pool, engines, identity: { stateDir, key } }).then(() => {
     clients.delete(socket);
     armIdle(own);
   });

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import {
+  CLIENT_ERROR_STATUS,
   encodeFrame,
   encodeMessage,
   FrameKind,
@@ -10,15 +11,19 @@ import {
   type ClientMessage,
   type JobMessage,
   type PhaseSpan,
+  type StepMessage,
 } from '../../api/agent-protocol.js';
+import { errorLine } from '../../util/run-cli.js';
 import { isUserError } from '../../util/user-error.js';
 import { Cancellation } from '../job/cancellation.js';
 import { runRemoteJob } from '../job/remote-job.js';
-import { withOwnPhases } from '../trace/step-trace.js';
+import { traced, tracedStep, withOwnPhases } from '../trace/step-trace.js';
 import type { EngineChannels } from './engine-channels.js';
 import { engineJob } from './engine-job.js';
 import type { InstancePool } from './instance-pool.js';
+import { jobMessage } from './job-message.js';
 import { withMessagesTo } from './message-route.js';
+import { readStep, type AgentIdentity } from './read-step.js';
 
 /** A stream of the step's output to its client; a client gone takes nothing and fails nothing. */
 function toClient(socket: Socket, kind: FrameKind.Stdout | FrameKind.Stderr): Writable {
@@ -34,18 +39,23 @@ function send(socket: Socket, message: AgentMessage): void {
   if (!socket.destroyed && socket.writable) socket.write(encodeMessage(message));
 }
 
-/** Runs the client's job; a client that goes away (killed) cancels it. */
-async function serveJob(
+export interface AgentServices {
+  pool: InstancePool;
+  engines: EngineChannels;
+  identity: AgentIdentity;
+}
+
+type ClientOutput = { stdout: Writable; stderr: Writable };
+
+/** Runs a job on its engine or instance, its output going to the client. */
+function runJob(
   socket: Socket,
   message: JobMessage,
-  pool: InstancePool,
-  engines: EngineChannels,
+  { pool, engines }: AgentServices,
+  output: ClientOutput,
   cancellation: Cancellation,
-): Promise<void> {
-  const stderr = toClient(socket, FrameKind.Stderr);
-  const phases: PhaseSpan[] = [];
-  const output = { stdout: toClient(socket, FrameKind.Stdout), stderr };
-  const run = async () =>
+): Promise<number> {
+  return (
     engineJob(message, engines, { cwd: message.cwd, output, cancellation })?.() ??
     runRemoteJob(message.request, {
       cwd: message.cwd,
@@ -54,9 +64,25 @@ async function serveJob(
       cancellation,
       reach: (job, progress) => pool.lend(job, progress),
       onRunning: () => send(socket, { type: 'running' }),
-    });
-  const reply = await withMessagesTo(stderr, () =>
-    withOwnPhases(phases, run).then(
+    })
+  );
+}
+
+function clientOutput(socket: Socket): ClientOutput {
+  return { stdout: toClient(socket, FrameKind.Stdout), stderr: toClient(socket, FrameKind.Stderr) };
+}
+
+/** Runs the node client's job; a client that goes away (killed) cancels it. */
+async function serveJob(
+  socket: Socket,
+  message: JobMessage,
+  services: AgentServices,
+  cancellation: Cancellation,
+): Promise<void> {
+  const output = clientOutput(socket);
+  const phases: PhaseSpan[] = [];
+  const reply = await withMessagesTo(output.stderr, () =>
+    withOwnPhases(phases, () => runJob(socket, message, services, output, cancellation)).then(
       (status): AgentMessage => ({ type: 'exit', status }),
       (error: unknown): AgentMessage =>
         isUserError(error)
@@ -70,12 +96,49 @@ async function serveJob(
   socket.end();
 }
 
-/** One client: hello, then one job and perhaps its cancel. Resolves when the client is served. */
-export function serveClient(
+/**
+ * Runs the native client's step as the node client would have (checks, trace, error lines), or
+ * sends it back to the node client when it is not this agent's.
+ */
+async function serveStep(
   socket: Socket,
-  pool: InstancePool,
-  engines: EngineChannels,
+  step: StepMessage,
+  services: AgentServices,
+  cancellation: Cancellation,
 ): Promise<void> {
+  const request = readStep(step, services.identity);
+  if ('fallback' in request) {
+    send(socket, { type: 'fallback', reason: request.fallback });
+    return void socket.end();
+  }
+  const output = clientOutput(socket);
+  const spans: PhaseSpan[] = [];
+  const { pid, cwd, started } = step;
+  const traceStep = tracedStep(request, 'remote', services.identity.stateDir);
+  const run = () => {
+    const message = jobMessage(request, cwd, step.env);
+    return runJob(socket, message, services, output, cancellation);
+  };
+  const status = await withMessagesTo(output.stderr, () =>
+    traced(traceStep, () => withOwnPhases(spans, run), {
+      pid,
+      cwd,
+      started,
+      spans,
+      client: 'native',
+    }).catch((error: unknown) => {
+      if (!socket.destroyed)
+        socket.write(encodeFrame(FrameKind.Stderr, Buffer.from(errorLine('remote-exec', error))));
+      return CLIENT_ERROR_STATUS;
+    }),
+  );
+  cancellation.stopListening();
+  send(socket, { type: 'exit', status });
+  socket.end();
+}
+
+/** One client: hello, then one job and perhaps its cancel. Resolves when the client is served. */
+export function serveClient(socket: Socket, services: AgentServices): Promise<void> {
   const reader = new FrameReader<ClientMessage>();
   const cancellation = new Cancellation();
   let job: Promise<void> | undefined;
@@ -100,7 +163,9 @@ export function serveClient(
           send(socket, { type: 'hello', version: PROTOCOL_VERSION, pid: process.pid });
           if (message.version !== PROTOCOL_VERSION) socket.end();
         } else if (message.type === 'job' && !job) {
-          job = serveJob(socket, message, pool, engines, cancellation);
+          job = serveJob(socket, message, services, cancellation);
+        } else if (message.type === 'step' && !job) {
+          job = serveStep(socket, message, services, cancellation);
         } else if (message.type === 'cancel') cancellation.cancel(message.signal);
       }
     });

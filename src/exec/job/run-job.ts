@@ -1,6 +1,6 @@
 import type { JobRequest } from '../../api/job-request.js';
 import { stateDirOf } from '../../layout/local-state.js';
-import { traced } from '../trace/step-trace.js';
+import { traced, tracedStep } from '../trace/step-trace.js';
 import { isLocalMode } from './mode.js';
 
 /**
@@ -9,10 +9,7 @@ import { isLocalMode } from './mode.js';
  */
 export async function runJob(request: JobRequest): Promise<number> {
   const kind = isLocalMode() ? 'local' : 'remote';
-  const { inputs, outputs, command } = request;
-  const label = outputs.length > 0 ? outputs.join(' ') : command;
-  const step = { stateDir: stateDirOf(request), kind, label, inputs, outputs, command } as const;
-  return traced(step, async () => {
+  return traced(tracedStep(request, kind, stateDirOf(request)), async () => {
     if (kind === 'local') return (await import('./local-job.js')).runLocalJob(request);
     return (await import('../agent/client.js')).runThroughAgent(request);
   });

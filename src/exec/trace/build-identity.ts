@@ -37,18 +37,20 @@ function processInfo(pid: number): ProcessInfo | undefined {
 const isCommandShell = (info: ProcessInfo) =>
   SHELLS.has(info.name) && /^-\w*c\w*$/.test(info.args[1] ?? '');
 
-export function currentBuild(): BuildIdentity {
-  let pid = process.ppid;
+/** The build that started the step process `self` (this one, or the agent's client). */
+export function currentBuild(self = process.pid): BuildIdentity {
+  const parent = self === process.pid ? process.ppid : (processInfo(self)?.ppid ?? 0);
+  let pid = parent;
   let info = processInfo(pid);
   while (info && isCommandShell(info) && info.ppid > 1) {
     pid = info.ppid;
     info = processInfo(pid);
   }
   // Without /proc only the parent is known.
-  if (!info) return { id: `${process.ppid}`, pid: process.ppid, label: `pid ${process.ppid}` };
+  if (!info) return { id: `${parent}`, pid: parent, label: `pid ${parent}` };
   if (SHELLS.has(info.name)) {
-    const self = processInfo(process.pid);
-    return { id: `${process.pid}:${self?.start}`, pid: process.pid, label: 'remote-exec by hand' };
+    const started = processInfo(self)?.start;
+    return { id: `${self}:${started}`, pid: self, label: 'remote-exec by hand' };
   }
   return { id: `${pid}:${info.start}`, pid, label: `${info.name} (pid ${pid})` };
 }

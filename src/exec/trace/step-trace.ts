@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { lstatSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { PhaseSpan } from '../../api/agent-protocol.js';
+import type { JobRequest } from '../../api/job-request.js';
 import { currentBuild, type BuildIdentity } from './build-identity.js';
 import { appendToTrace, type TraceEvent } from './trace-file.js';
 
@@ -25,6 +26,28 @@ export interface TracedStep {
 }
 
 type Span = PhaseSpan & { phase: Phase };
+
+/** Whose step it is: this process's, or the native client's whose step the agent runs. */
+export interface StepOrigin {
+  pid: number;
+  /** The folder the step's relative paths start from. */
+  cwd: string;
+  /** Microseconds since the epoch. */
+  started: number;
+  spans: readonly PhaseSpan[];
+  client: 'node' | 'native';
+}
+
+/** How a step is named in the trace: by its outputs, else its command. */
+export function tracedStep(
+  request: JobRequest,
+  kind: 'local' | 'remote',
+  stateDir: string,
+): TracedStep {
+  const { inputs, outputs, command } = request;
+  const label = outputs.length > 0 ? outputs.join(' ') : command;
+  return { stateDir, kind, label, inputs, outputs, command };
+}
 
 const processSpans: Span[] = [];
 // The agent runs many jobs at once: each job's phases are its own, and go back to its client.
@@ -65,7 +88,7 @@ export function addPhases(spans: readonly PhaseSpan[]): void {
 }
 
 /** Bytes of the files at `paths` (folders walked), as uploaded or brought back. */
-function treeBytes(paths: readonly string[]): number {
+function treeBytes(paths: readonly string[], cwd: string): number {
   let total = 0;
   const visit = (path: string, follow: boolean): void => {
     const stat = follow ? statSync(path) : lstatSync(path);
@@ -74,7 +97,7 @@ function treeBytes(paths: readonly string[]): number {
   };
   for (const path of paths) {
     try {
-      visit(path, true);
+      visit(resolve(cwd, path), true);
     } catch {
       // A path that vanished counts for nothing: the trace never fails a step.
     }
@@ -86,37 +109,51 @@ function stepEvents(
   step: TracedStep,
   build: BuildIdentity,
   status: number,
-  start: number,
+  origin: StepOrigin,
 ): TraceEvent[] {
-  const ids = { pid: build.pid, tid: process.pid };
+  const ids = { pid: build.pid, tid: origin.pid };
   const brought = step.kind === 'remote' && status === 0 ? (step.outputs ?? []) : [];
   const args = {
     kind: step.kind,
     status,
-    bytesUp: step.kind === 'remote' ? treeBytes(step.inputs ?? []) : 0,
-    bytesDown: treeBytes(brought),
+    client: origin.client,
+    bytesUp: step.kind === 'remote' ? treeBytes(step.inputs ?? [], origin.cwd) : 0,
+    bytesDown: treeBytes(brought, origin.cwd),
     ...(step.command === undefined ? {} : { command: step.command }),
   };
+  const { started } = origin;
   return [
     { name: 'thread_name', ph: 'M', ...ids, args: { name: step.label } },
-    { name: step.kind, cat: 'step', ph: 'X', ts: start, dur: now() - start, ...ids, args },
-    ...processSpans.map(({ phase: name, start: ts, end }): TraceEvent => {
+    { name: step.kind, cat: 'step', ph: 'X', ts: started, dur: now() - started, ...ids, args },
+    ...origin.spans.map(({ phase: name, start: ts, end }): TraceEvent => {
       return { name, cat: 'phase', ph: 'X', ts, dur: end - ts, ...ids };
     }),
   ];
 }
 
-/** Runs the step, then adds it to the build's trace (`.scons-remote/trace.json`), whatever its outcome. */
-export async function traced(step: TracedStep, work: () => Promise<number>): Promise<number> {
-  const start = now();
+/**
+ * Runs the step, then adds it to the build's trace (`.scons-remote/trace.json`), whatever its
+ * outcome. By default the step is this process's; the agent passes its native client's origin.
+ */
+export async function traced(
+  step: TracedStep,
+  work: () => Promise<number>,
+  origin: StepOrigin = {
+    pid: process.pid,
+    cwd: process.cwd(),
+    started: now(),
+    spans: processSpans,
+    client: 'node',
+  },
+): Promise<number> {
   let status = 255;
   try {
     status = await work();
     return status;
   } finally {
     try {
-      const build = currentBuild();
-      await appendToTrace(step.stateDir, build, stepEvents(step, build, status, start));
+      const build = currentBuild(origin.pid);
+      await appendToTrace(step.stateDir, build, stepEvents(step, build, status, origin));
     } catch {
       // Tracing is an aid: a state folder that cannot be written fails the step elsewhere, or not at all.
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { plainStepArgs } from '../../src/exec/cli.js';
+import { plainStepArgs } from '../../src/exec/step-args.js';
 
 // The fast path of a step's arguments must read the plain form exactly as yargs does, and leave
 // everything else to yargs (undefined), so messages and unusual forms stay yargs' own.
