@@ -124,11 +124,10 @@ describe('the project agent, when it is dead, stale, wedged, killed or its insta
     assert.equal((await step(dir)).status, 0);
     const pid = Number(readFileSync(paths(dir).pid, 'utf8'));
     let stdout = '';
-    const child = spawn(
-      STEP_CLIENT,
-      ['--config', 'remote.json', '--', 'echo started; sleep 600'],
-      { cwd: dir, env: withEnv(env()) },
-    );
+    const child = spawn(STEP_CLIENT, ['--config', 'remote.json', '--', 'echo started; sleep 600'], {
+      cwd: dir,
+      env: withEnv(env()),
+    });
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));

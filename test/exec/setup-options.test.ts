@@ -52,11 +52,7 @@ describe('requires and setup in build.remote.ts and remote.json', () => {
       options: { requires: [{ cmd: 'python3', version: 'new' }] },
     };
     const dir = makeProject({ 'remote.json': JSON.stringify(config) });
-    const result = run(
-      STEP_CLIENT,
-      ['--config', 'remote.json', '--', 'true'],
-      dir,
-    );
+    const result = run(STEP_CLIENT, ['--config', 'remote.json', '--', 'true'], dir);
     assert.equal(result.status, 255);
     assert.equal(
       result.stderr,
