@@ -16,6 +16,7 @@ import type { Cloud } from '../../src/emulator/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { cloudEnv, liveInstances, remoteExecAsync, testCloud } from '../helpers/cloud.js';
 import { configProject } from '../helpers/remote-project.js';
+import { craftedTar } from '../transport/crafted-tar.js';
 import { instanceRoot } from '../transport/instance-faults.js';
 
 // What comes back from the instance is untrusted: these jobs play a compromised instance, first with what any
@@ -25,28 +26,6 @@ const CRAFTED_TAR = `#!/bin/sh
 [ "$1" = -cf ] && exec cat "$HOME/crafted.tar"
 exec /usr/bin/tar "$@"
 `;
-
-/** A tar archive made by python3's tarfile from `entries` (JSON: name, type, and optional mode, uid, data, link). */
-function craftedTar(path: string, entries: object[]): void {
-  const script = `
-import io, json, sys, tarfile
-kinds = {'file': tarfile.REGTYPE, 'dir': tarfile.DIRTYPE, 'symlink': tarfile.SYMTYPE, 'hardlink': tarfile.LNKTYPE,
-         'char': tarfile.CHRTYPE, 'block': tarfile.BLKTYPE, 'fifo': tarfile.FIFOTYPE}
-with tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT) as tar:
-    for entry in json.loads(sys.argv[2]):
-        info = tarfile.TarInfo(entry['name'])
-        info.type = kinds[entry['type']]
-        info.mode = entry.get('mode', 0o644)
-        info.uid = entry.get('uid', 0)
-        info.uname = entry.get('uname', 'root')
-        info.linkname = entry.get('link', '')
-        info.devmajor, info.devminor = entry.get('dev', (0, 0))
-        data = entry.get('data', '').encode()
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-`;
-  execFileSync('python3', ['-c', script, path, JSON.stringify(entries)]);
-}
 
 describe('outputs from an untrusted instance', () => {
   let cloud: Cloud;
