@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { parentFolders, projectPath } from '../../transport/project-path.js';
 import { UserError } from '../../util/user-error.js';
 
+// A step with many outputs pays this once per output: an lstat of a missing path (every output of a
+// first build) is asked not to throw, which would make an error and its stack trace for nothing.
 function lstatOrUndefined(path: string) {
   return lstatSync(path, { throwIfNoEntry: false });
 }
