@@ -1,10 +1,10 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cloud } from '../src/emulator/index.js';
 import { connect } from '../src/transport/index.js';
 import type { Budget } from './budget.js';
 import { median } from './hyperfine.js';
-import { BIG_FILE, SMALL_FOLDER } from './fixtures.js';
+import { BIG_FILE, SMALL_FOLDER, writeBigFile, writeSmallFiles } from './fixtures.js';
 import { inProject, type BenchProject } from './project.js';
 import type { Row } from './table.js';
 
@@ -40,6 +40,9 @@ export async function transferRows(
   project: BenchProject,
   budget: Budget,
 ): Promise<Row[]> {
+  // The inputs group writes these too; `--only transfers` runs without it.
+  if (!existsSync(join(project.dir, BIG_FILE))) writeBigFile(project.dir);
+  if (!existsSync(join(project.dir, SMALL_FOLDER))) writeSmallFiles(project.dir);
   const target = {
     host: project.host,
     sshArgs: { username: cloud.sshUser, privateKeyPath: cloud.keyPair.privateKeyPath },

@@ -16,9 +16,19 @@ export function linkStaysInside(linkPath: string, target: string): boolean {
   return resolved !== '..' && !resolved.startsWith('../');
 }
 
-/** Whether `path` is one of `declared` or lies inside one of them. */
-export function isDeclared(path: string, declared: readonly string[]): boolean {
-  return declared.some((output) => path === output || path.startsWith(`${output}/`));
+/**
+ * Whether a path is one of `declared` or lies inside one of them: a look-up per folder of the path,
+ * so a step with thousands of outputs does not compare each entry with each output.
+ */
+export function declaredOutputs(declared: readonly string[]): (path: string) => boolean {
+  const outputs = new Set(declared);
+  return (path) => {
+    if (outputs.has(path)) return true;
+    for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) {
+      if (outputs.has(path.slice(0, end))) return true;
+    }
+    return false;
+  };
 }
 
 /** The folders leading to `path`, outermost first: `a/b/c` gives `a`, `a/b`. */

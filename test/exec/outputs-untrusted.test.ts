@@ -15,6 +15,7 @@ import { before, describe, it } from 'node:test';
 import { tempDir } from '../helpers/cli.js';
 import { projectInstances, remoteExecAsync } from '../helpers/cloud.js';
 import { configProjectsOnCloud } from '../helpers/remote-project.js';
+import { craftedTar } from '../transport/crafted-tar.js';
 import { instanceRoot } from '../transport/instance-faults.js';
 
 // What comes back from the instance is untrusted: these jobs play a compromised instance, first with what any
@@ -24,28 +25,6 @@ const CRAFTED_TAR = `#!/bin/sh
 [ "$1" = -cf ] && exec cat "$HOME/crafted.tar"
 exec /usr/bin/tar "$@"
 `;
-
-/** A tar archive made by python3's tarfile from `entries` (JSON: name, type, and optional mode, uid, data, link). */
-function craftedTar(path: string, entries: object[]): void {
-  const script = `
-import io, json, sys, tarfile
-kinds = {'file': tarfile.REGTYPE, 'dir': tarfile.DIRTYPE, 'symlink': tarfile.SYMTYPE, 'hardlink': tarfile.LNKTYPE,
-         'char': tarfile.CHRTYPE, 'block': tarfile.BLKTYPE, 'fifo': tarfile.FIFOTYPE}
-with tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT) as tar:
-    for entry in json.loads(sys.argv[2]):
-        info = tarfile.TarInfo(entry['name'])
-        info.type = kinds[entry['type']]
-        info.mode = entry.get('mode', 0o644)
-        info.uid = entry.get('uid', 0)
-        info.uname = entry.get('uname', 'root')
-        info.linkname = entry.get('link', '')
-        info.devmajor, info.devminor = entry.get('dev', (0, 0))
-        data = entry.get('data', '').encode()
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-`;
-  execFileSync('python3', ['-c', script, path, JSON.stringify(entries)]);
-}
 
 describe('outputs from an untrusted instance', () => {
   const { cloud, env, project } = configProjectsOnCloud();

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
 import {
-  isDeclared,
+  declaredOutputs,
   linkStaysInside,
   parentFolders,
   projectPath,
@@ -119,8 +119,13 @@ describe('project paths', () => {
   });
 
   it('matches declared outputs and the folders leading to a path', () => {
-    assert.equal(isDeclared('gen/a/b', ['gen']), true);
-    assert.equal(isDeclared('general', ['gen']), false);
+    const isDeclared = declaredOutputs(['gen', 'out/one.txt']);
+    assert.equal(isDeclared('gen'), true);
+    assert.equal(isDeclared('gen/a/b'), true);
+    assert.equal(isDeclared('general'), false);
+    assert.equal(isDeclared('out/one.txt'), true);
+    assert.equal(isDeclared('out'), false);
+    assert.equal(isDeclared('out/two.txt'), false);
     assert.deepEqual(parentFolders('a/b/c'), ['a', 'a/b']);
     assert.deepEqual(parentFolders('c'), []);
   });
