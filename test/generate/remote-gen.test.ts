@@ -69,7 +69,7 @@ describe('remote-gen', () => {
     const commands = ninja(dir, ['-t', 'commands', 'out/decoded.txt']).stdout;
     assert.match(
       commands,
-      /remote-exec\.cjs --profile [0-9a-f]{12} --in=decode\.py --in=out\/upper\.txt --out=out\/decoded\.txt -- 'python3 -B decode\.py out\/upper\.txt '\\''a value'\\'' out\/decoded\.txt'/,
+      /shim\/remote-exec --profile [0-9a-f]{12} --in=decode\.py --in=out\/upper\.txt --out=out\/decoded\.txt -- 'python3 -B decode\.py out\/upper\.txt '\\''a value'\\'' out\/decoded\.txt'/,
     );
     assert.match(manifest, /^pool remote_[0-9a-f]{12}\n {2}depth = 3$/m);
   });
