@@ -42,6 +42,7 @@ export interface Manifest {
 }
 
 const PATH_SPECIAL = /[ :$]/g;
+const EDGES_PER_CHUNK = 256;
 
 /** A path as ninja reads it in build and default lines (spaces, colons and `$` escaped). */
 export function ninjaPath(path: string): string {
@@ -92,7 +93,19 @@ export function renderManifest(manifest: Manifest): string {
     '\n',
     ...manifest.rules.map(ruleText),
   ];
-  for (const edge of manifest.edges) parts.push(edgeText(edge));
+  // Joined a few hundred edges at a time: an edge's text is a tree of the pieces it was made of
+  // until joined, and a large build's trees alive at once cost the garbage collector more than
+  // the whole build.ninja does as flat text.
+  const chunks: string[] = [parts.join('')];
+  parts.length = 0;
+  for (const edge of manifest.edges) {
+    parts.push(edgeText(edge));
+    if (parts.length === EDGES_PER_CHUNK) {
+      chunks.push(parts.join(''));
+      parts.length = 0;
+    }
+  }
   if (manifest.defaults.length > 0) parts.push(`default ${pathList(manifest.defaults)}\n`);
-  return parts.join('');
+  chunks.push(parts.join(''));
+  return chunks.join('');
 }
