@@ -55,7 +55,6 @@ function localEdge(step: LocalStep, sources: (string | ValueSource)[]): Edge {
     inputs: fileSources(sources),
     variables: {
       cmd: ninjaValue([...exports, ...commands].join(' && '), step.location),
-      desc: ninjaValue(`LOCAL ${step.targets.join(' ')}`, step.location),
       ...dependencyVariables(step),
     },
   };
@@ -67,7 +66,8 @@ function remoteRule(profile: RemoteProfile, description: string): Rule {
   return {
     name,
     command: `${ninjaValue(shimCommand('remote-exec'), description)} --profile ${profile.id} $args`,
-    description: '$desc',
+    // ninja's own list of the edge's outputs (shell-quoted where needed), not a copy in each edge.
+    description: 'REMOTE $out',
     pool: name,
   };
 }
@@ -91,7 +91,6 @@ function remoteEdge(
     orderOnlyInputs: profile.readyStamp === undefined ? [] : [profile.readyStamp],
     variables: {
       args: ninjaValue(args, step.location),
-      desc: ninjaValue(`REMOTE ${step.targets.join(' ')}`, step.location),
       ...dependencyVariables(step),
     },
   };
@@ -180,7 +179,7 @@ export function manifestFor(
         description: 'remote-gen: regenerating build.ninja',
         generator: true,
       },
-      { name: 'local', command: '$cmd', description: '$desc' },
+      { name: 'local', command: '$cmd', description: 'LOCAL $out' },
       {
         name: 'check_globs',
         command: `${ninjaValue(shimCommand('remote-gen'), inputs.description)} --check-globs $out`,
