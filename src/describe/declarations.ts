@@ -1,8 +1,11 @@
 import type { StepConnection } from '../api/connection.js';
 import type { RemoteAction, ValueSource } from './types.js';
 
-/** Where in the description a declaration was made, for error messages. */
-export type Location = string;
+/**
+ * Where in the description a declaration was made, for error messages (`${location}`): its text,
+ * or an object that reads it from the stack only when a message names it (call-site.ts, CALLER).
+ */
+export type Location = string | { toString(): string };
 
 /** What the step tells ninja about the files its command read beyond its sources. */
 export interface StepDependencies {

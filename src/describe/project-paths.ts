@@ -3,6 +3,9 @@ import { UserError } from '../util/user-error.js';
 import type { Location } from './declarations.js';
 import type { Sources, Targets, ValueSource } from './types.js';
 
+/** What posix.normalize would change: `.` or `..` segments, doubled or trailing slashes. */
+const NOT_NORMAL = /(?:^|\/)\.\.?(?:\/|$)|\/\/|\/$/;
+
 /** A path inside the description's folder, normalized; anything reaching outside is an error. */
 export function projectPath(path: unknown, role: string, location: Location): string {
   if (typeof path !== 'string' || path.trim() === '') {
@@ -11,7 +14,7 @@ export function projectPath(path: unknown, role: string, location: Location): st
     );
   }
   // A backslash is an ordinary character in a POSIX file name, so it stays part of the name.
-  const normalized = posix.normalize(path);
+  const normalized = NOT_NORMAL.test(path) ? posix.normalize(path) : path;
   if (isAbsolute(path) || normalized === '..' || normalized.startsWith('../')) {
     throw new UserError(
       `${location}: ${role} '${path}' is outside the description's folder; use a path relative to it`,
@@ -22,7 +25,7 @@ export function projectPath(path: unknown, role: string, location: Location): st
       `${location}: ${role} ${JSON.stringify(path)} contains a line break or NUL, which ninja cannot express`,
     );
   }
-  return normalized.replace(/\/$/, '');
+  return normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;
 }
 
 export function targetList(targets: Targets | undefined, location: Location): string[] {

@@ -12,8 +12,9 @@ export function stepDependencies(
   method: string,
   location: Location,
 ): StepDependencies {
-  const owner = `${location}: ${method} for '${targets[0]}'`;
   const { deps } = spec;
+  if (deps === undefined && spec.depfile === undefined) return {};
+  const owner = `${location}: ${method} for '${targets[0]}'`;
   if (deps !== undefined && !DEPS_KINDS.includes(deps)) {
     throw new UserError(`${owner}: deps must be 'gcc' or 'msvc', got ${JSON.stringify(deps)}`);
   }

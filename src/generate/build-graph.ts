@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import micromatch from 'micromatch';
-import type { Declarations, Step } from '../describe/declarations.js';
+import type { Declarations, Location, Step } from '../describe/declarations.js';
 import { isValueSource } from '../describe/project-paths.js';
 import type { ValueSource } from '../describe/types.js';
 import { UserError } from '../util/user-error.js';
@@ -23,9 +23,12 @@ export interface BuildGraph {
 
 function indexTargets(steps: Step[], reserved: readonly string[]): Map<string, Step> {
   const builtBy = new Map<string, Step>();
+  const folders = reserved.map((path) => `${path}/`);
+  const isReserved = (target: string): boolean =>
+    reserved.includes(target) || folders.some((folder) => target.startsWith(folder));
   for (const step of steps) {
     for (const target of step.targets) {
-      if (reserved.some((path) => target === path || target.startsWith(`${path}/`))) {
+      if (isReserved(target)) {
         throw new UserError(
           `${step.location}: target '${target}' is reserved for scons-remote's own files`,
         );
@@ -64,17 +67,29 @@ function checkNoTargetInsideAnother(steps: Step[], builtBy: Map<string, Step>): 
   }
 }
 
+/** Whether a source names files by a pattern, asked once per text: steps often share sources. */
+function globTest(): (source: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (source) => {
+    let glob = known.get(source);
+    if (glob === undefined) known.set(source, (glob = micromatch.scan(source).isGlob));
+    return glob;
+  };
+}
+
 // A path that exists as written, or that a step builds, is taken literally even if it looks like a glob.
 function expandSources(
   step: Step,
   builtBy: Map<string, Step>,
-  expander: GlobExpander,
+  isGlob: (source: string) => boolean,
+  expander: () => GlobExpander,
 ): (string | ValueSource)[] {
+  const literal = (source: string | ValueSource): boolean =>
+    isValueSource(source) || builtBy.has(source) || !isGlob(source) || existsSync(source);
+  if (step.sources.every(literal)) return step.sources;
   return step.sources.flatMap((source) => {
-    if (isValueSource(source) || builtBy.has(source) || !micromatch.scan(source).isGlob)
-      return [source];
-    if (existsSync(source)) return [source];
-    const matches = expander.expand(source);
+    if (literal(source)) return [source];
+    const matches = expander().expand(source as string);
     if (matches.length === 0)
       throw new UserError(
         `${step.location}: source glob '${source}' of '${step.targets[0]}' matches no file`,
@@ -137,14 +152,11 @@ function checkDepfiles(steps: Step[], builtBy: Map<string, Step>): void {
 }
 
 function checkAcyclic(steps: GraphStep[], builtBy: Map<string, Step>): void {
-  const sourcesOf = new Map(
-    steps.map((graphStep) => [
-      graphStep.step,
-      graphStep.sources.filter((s): s is string => typeof s === 'string'),
-    ]),
-  );
+  const sourcesOf = new Map(steps.map(({ step, sources }) => [step, sources]));
   const state = new Map<Step, 'visiting' | 'done'>();
-  const visit = (step: Step, path: string[]): void => {
+  /** The first targets of the steps being visited, outermost first. */
+  const path: string[] = [];
+  const visit = (step: Step): void => {
     if (state.get(step) === 'done') return;
     if (state.get(step) === 'visiting') {
       const cycle = path.slice(path.indexOf(step.targets[0]!));
@@ -153,19 +165,21 @@ function checkAcyclic(steps: GraphStep[], builtBy: Map<string, Step>): void {
       );
     }
     state.set(step, 'visiting');
-    for (const source of sourcesOf.get(step) ?? []) {
-      const producer = builtBy.get(source);
-      if (producer) visit(producer, [...path, step.targets[0]!]);
+    path.push(step.targets[0]!);
+    for (const source of sourcesOf.get(step)!) {
+      const producer = typeof source === 'string' ? builtBy.get(source) : undefined;
+      if (producer) visit(producer);
     }
+    path.pop();
     state.set(step, 'done');
   };
-  for (const { step } of steps) visit(step, []);
+  for (const { step } of steps) visit(step);
 }
 
 function checkNamed(
   names: string[],
   known: (name: string) => boolean,
-  location: string,
+  location: Location,
   role: string,
 ): void {
   for (const name of names) {
@@ -181,10 +195,13 @@ export function buildGraph(declarations: Declarations, reserved: readonly string
   const builtBy = indexTargets(declarations.steps, reserved);
   checkNoTargetInsideAnother(declarations.steps, builtBy);
   checkDepfiles(declarations.steps, builtBy);
-  const expander = new GlobExpander(builtBy.keys());
+  // Made only for a description that has a glob: indexing 10,000 targets costs.
+  let globs: GlobExpander | undefined;
+  const expander = (): GlobExpander => (globs ??= new GlobExpander(builtBy.keys()));
+  const isGlob = globTest();
   const steps = declarations.steps.map((step) => ({
     step,
-    sources: expandSources(step, builtBy, expander),
+    sources: expandSources(step, builtBy, isGlob, expander),
   }));
   const exists = cachedExists();
   for (const graphStep of steps) checkSources(graphStep, builtBy, exists);
@@ -206,7 +223,7 @@ export function buildGraph(declarations: Declarations, reserved: readonly string
     steps,
     aliases: declarations.aliases,
     defaults: declarations.defaults.flatMap((entry) => entry.targets),
-    globs: expander.records(),
-    globFolders: [...expander.walked].sort(),
+    globs: globs?.records() ?? [],
+    globFolders: globs ? [...globs.walked].sort() : [],
   };
 }

@@ -29,7 +29,7 @@ function outputOf(args: readonly string[]): string | undefined {
 }
 
 function compiledSources(args: readonly string[]): string[] {
-  if (!COMPILER_DRIVER.test(basename(args[0] ?? '')) || !args.includes('-c')) return [];
+  if (!args.includes('-c')) return [];
   const sources: string[] = [];
   for (let at = 1; at < args.length; at += 1) {
     if (TAKES_NEXT_WORD.has(args[at]!)) at += 1;
@@ -38,13 +38,30 @@ function compiledSources(args: readonly string[]): string[] {
   return sources;
 }
 
+/**
+ * Whether a remote command line starting with `cmd` may be a compile, asked once per `cmd`: its
+ * first word is the command line's, unless `cmd` is not plain words (then only the whole can tell).
+ */
+function compilerTest(): (cmd: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (cmd) => {
+    let answer = known.get(cmd);
+    if (answer === undefined) {
+      const first = splitShellWords(cmd, 1)?.[0];
+      answer = first === undefined || COMPILER_DRIVER.test(basename(first));
+      known.set(cmd, answer);
+    }
+    return answer;
+  };
+}
+
 function entriesFor(
   command: string,
   targets: readonly string[],
   directory: string,
 ): CompileEntry[] {
   const args = splitShellWords(command);
-  if (!args) return [];
+  if (!args || !COMPILER_DRIVER.test(basename(args[0] ?? ''))) return [];
   // Without -o, the seed's remote command line names the target last; one target is that output.
   const output = outputOf(args) ?? (targets.length === 1 ? targets[0] : undefined);
   return compiledSources(args).map((source) => ({
@@ -61,8 +78,10 @@ function entriesFor(
  * Commands joined by `&&` or using other shell syntax are left out rather than guessed at.
  */
 export function compileDatabase(graph: BuildGraph, directory: string): CompileEntry[] {
+  const mayCompile = compilerTest();
   return graph.steps.flatMap(({ step, sources }) => {
     if (step.kind === 'remote') {
+      if (!mayCompile(step.action.cmd)) return [];
       return entriesFor(
         remoteCommandLine(step.action, sources, step.targets),
         step.targets,

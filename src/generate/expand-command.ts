@@ -42,6 +42,10 @@ export function remoteCommandLine(
   sources: readonly (string | ValueSource)[],
   targets: readonly string[],
 ): string {
-  const paths = [...sources.map(word), ...targets.map(pathWord)];
-  return [action.cmd, ...action.cmdArgs, ...paths.map(shellQuote)].join(' ');
+  // Built as one string: this runs for every remote step, twice with a compile database.
+  let line = action.cmd;
+  for (const arg of action.cmdArgs) line += ` ${arg}`;
+  for (const source of sources) line += ` ${shellQuote(word(source))}`;
+  for (const target of targets) line += ` ${shellQuote(pathWord(target))}`;
+  return line;
 }

@@ -1,10 +1,10 @@
 import type { LocalStep, RemoteStep, StepDependencies } from '../describe/declarations.js';
 import { isValueSource } from '../describe/project-paths.js';
 import type { ValueSource } from '../describe/types.js';
-import { shellJoin, shellQuote } from '../util/shell-quote.js';
-import type { BuildGraph, GraphStep } from './build-graph.js';
+import { shellQuote } from '../util/shell-quote.js';
+import type { BuildGraph } from './build-graph.js';
 import { expandAction, remoteCommandLine } from './expand-command.js';
-import { type Edge, type Manifest, ninjaValue } from './ninja-manifest.js';
+import { type Edge, type Manifest, ninjaValue, type Rule } from './ninja-manifest.js';
 import { shimCommand } from './shim-command.js';
 
 export const DEFAULT_REMOTE_JOBS = 4;
@@ -31,7 +31,9 @@ export interface RemoteProfile {
 }
 
 function fileSources(sources: readonly (string | ValueSource)[]): string[] {
-  return sources.filter((source): source is string => !isValueSource(source));
+  return sources.some(isValueSource)
+    ? sources.filter((source): source is string => !isValueSource(source))
+    : (sources as string[]);
 }
 
 /** ninja's own bindings for headers a command read; the shim needs the depfile too, to bring it back. */
@@ -53,9 +55,20 @@ function localEdge(step: LocalStep, sources: (string | ValueSource)[]): Edge {
     inputs: fileSources(sources),
     variables: {
       cmd: ninjaValue([...exports, ...commands].join(' && '), step.location),
-      desc: ninjaValue(`LOCAL ${step.targets.join(' ')}`, step.location),
       ...dependencyVariables(step),
     },
+  };
+}
+
+/** The rule of a profile's remote steps: the shim and profile, written once, not in each edge. */
+function remoteRule(profile: RemoteProfile, description: string): Rule {
+  const name = `remote_${profile.id}`;
+  return {
+    name,
+    command: `${ninjaValue(shimCommand('remote-exec'), description)} --profile ${profile.id} $args`,
+    // ninja's own list of the edge's outputs (shell-quoted where needed), not a copy in each edge.
+    description: 'REMOTE $out',
+    pool: name,
   };
 }
 
@@ -65,35 +78,30 @@ function remoteEdge(
   profile: RemoteProfile,
 ): Edge {
   const inputs = fileSources(sources);
-  const command = shellJoin([
-    '--profile',
-    profile.id,
-    ...inputs.map((path) => `--in=${path}`),
-    ...step.targets.map((path) => `--out=${path}`),
-    ...(step.depfile === undefined ? [] : [`--depfile=${step.depfile}`]),
-    '--',
-    remoteCommandLine(step.action, sources, step.targets),
-  ]);
+  // As shellJoin would write the words, without an array for each step.
+  let args = '';
+  for (const path of inputs) args += `${shellQuote(`--in=${path}`)} `;
+  for (const path of step.targets) args += `${shellQuote(`--out=${path}`)} `;
+  if (step.depfile !== undefined) args += `${shellQuote(`--depfile=${step.depfile}`)} `;
+  args += `-- ${shellQuote(remoteCommandLine(step.action, sources, step.targets))}`;
   return {
-    rule: 'remote',
+    rule: `remote_${profile.id}`,
     outputs: step.targets,
     inputs,
     orderOnlyInputs: profile.readyStamp === undefined ? [] : [profile.readyStamp],
     variables: {
-      cmd: ninjaValue(`${shimCommand('remote-exec')} ${command}`, step.location),
-      desc: ninjaValue(`REMOTE ${step.targets.join(' ')}`, step.location),
+      args: ninjaValue(args, step.location),
       ...dependencyVariables(step),
     },
-    pool: `remote_${profile.id}`,
   };
 }
 
-function provisionEdge(profile: RemoteProfile & { readyStamp: string }): Edge {
+function provisionEdge(id: string, readyStamp: string): Edge {
   return {
     rule: 'provision',
     // No inputs: the stamp's name holds the profile's content hash, and a rebuilt stamp would mean a needless launch.
-    outputs: [profile.readyStamp],
-    variables: { profile: profile.id },
+    outputs: [readyStamp],
+    variables: { profile: id },
   };
 }
 
@@ -129,6 +137,25 @@ function generatorEdges(inputs: GeneratorInputs, graph: BuildGraph): Edge[] {
   return edges;
 }
 
+/** The edges in the manifest's order, each made as it is written. */
+function* edgesOf(
+  graph: BuildGraph,
+  profileOf: (step: RemoteStep) => RemoteProfile,
+  inputs: GeneratorInputs,
+  profiles: readonly RemoteProfile[],
+): Generator<Edge> {
+  yield* generatorEdges(inputs, graph);
+  for (const { id, readyStamp } of profiles)
+    if (readyStamp !== undefined) yield provisionEdge(id, readyStamp);
+  for (const { step, sources } of graph.steps) {
+    yield step.kind === 'local'
+      ? localEdge(step, sources)
+      : remoteEdge(step, sources, profileOf(step));
+  }
+  for (const alias of graph.aliases)
+    yield { rule: 'phony', outputs: [alias.name], inputs: alias.targets };
+}
+
 /** Lays the checked build graph out as ninja rules, pools and edges. */
 export function manifestFor(
   graph: BuildGraph,
@@ -136,17 +163,9 @@ export function manifestFor(
   inputs: GeneratorInputs,
 ): Manifest {
   const profiles = new Map<string, RemoteProfile>();
-  const stepEdges = graph.steps.map(({ step, sources }: GraphStep) => {
-    if (step.kind === 'local') return localEdge(step, sources);
-    const profile = profileOf(step);
-    profiles.set(profile.id, profile);
-    return remoteEdge(step, sources, profile);
-  });
-  const aliasEdges: Edge[] = graph.aliases.map((alias) => ({
-    rule: 'phony',
-    outputs: [alias.name],
-    inputs: alias.targets,
-  }));
+  for (const { step } of graph.steps) {
+    if (step.kind === 'remote') profiles.set(profileOf(step).id, profileOf(step));
+  }
   return {
     comment: `Generated by remote-gen from ${inputs.description}; edits are lost when it regenerates.\nRegenerate by hand: ${inputs.regenerateCommand}`,
     pools: [...profiles.values()].map((profile) => ({
@@ -160,8 +179,7 @@ export function manifestFor(
         description: 'remote-gen: regenerating build.ninja',
         generator: true,
       },
-      { name: 'local', command: '$cmd', description: '$desc' },
-      { name: 'remote', command: '$cmd', description: '$desc' },
+      { name: 'local', command: '$cmd', description: 'LOCAL $out' },
       {
         name: 'check_globs',
         command: `${ninjaValue(shimCommand('remote-gen'), inputs.description)} --check-globs $out`,
@@ -175,17 +193,9 @@ export function manifestFor(
         description: 'PROVISION $profile',
         pool: 'console',
       },
+      ...[...profiles.values()].map((profile) => remoteRule(profile, inputs.description)),
     ],
-    edges: [
-      ...generatorEdges(inputs, graph),
-      ...[...profiles.values()]
-        .filter((profile): profile is RemoteProfile & { readyStamp: string } =>
-          Boolean(profile.readyStamp),
-        )
-        .map(provisionEdge),
-      ...stepEdges,
-      ...aliasEdges,
-    ],
+    edges: edgesOf(graph, profileOf, inputs, [...profiles.values()]),
     defaults: graph.defaults,
   };
 }

@@ -12,9 +12,9 @@ const DOUBLE_QUOTED_ESCAPABLE = new Set(['"', '\\', '$', '`', '\n']);
 /**
  * Splits POSIX shell text into the words a simple command receives (quotes and backslashes removed).
  * Strict: returns undefined for text that uses anything else of the shell's syntax, since
- * splitting it would be a guess at what the shell makes of it.
+ * splitting it would be a guess at what the shell makes of it. With `limit`, only the first words.
  */
-export function splitShellWords(text: string): string[] | undefined {
+export function splitShellWords(text: string, limit = Infinity): string[] | undefined {
   const words: string[] = [];
   let word = '';
   let inWord = false;
@@ -24,7 +24,7 @@ export function splitShellWords(text: string): string[] | undefined {
     word = '';
     inWord = false;
   };
-  while (at < text.length) {
+  while (at < text.length && words.length < limit) {
     const char = text[at]!;
     if (char === ' ' || char === '\t') {
       finish();

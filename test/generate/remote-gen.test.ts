@@ -65,13 +65,15 @@ describe('remote-gen', () => {
     assert.match(dryRun.stdout, /REMOTE out\/decoded\.txt/);
     const query = ninja(dir, ['-t', 'query', 'out/decoded.txt']);
     assert.equal(query.status, 0, query.stderr);
-    assert.match(query.stdout, /input: remote\n\s+decode\.py\n\s+out\/upper\.txt/);
+    assert.match(query.stdout, /input: remote_[0-9a-f]{12}\n\s+decode\.py\n\s+out\/upper\.txt/);
     const commands = ninja(dir, ['-t', 'commands', 'out/decoded.txt']).stdout;
     assert.match(
       commands,
       /shim\/remote-exec --profile [0-9a-f]{12} --in=decode\.py --in=out\/upper\.txt --out=out\/decoded\.txt -- 'python3 -B decode\.py out\/upper\.txt '\\''a value'\\'' out\/decoded\.txt'/,
     );
     assert.match(manifest, /^pool remote_[0-9a-f]{12}\n {2}depth = 3$/m);
+    // The shim and profile are the rule's, written once however many steps use them.
+    assert.equal(manifest.match(/remote-exec\.cjs --profile/g)?.length, 1);
   });
 
   it('builds everything in local mode, and switching the mode afterwards rebuilds nothing', () => {

@@ -25,8 +25,12 @@ export interface TraceEvent {
 const FIRST_LINE_BYTES = 4096;
 
 function firstLine(path: string): string {
-  if (!existsSync(path)) return '';
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return ''; // no trace yet (or none readable): this step starts one
+  }
   try {
     const buffer = Buffer.alloc(FIRST_LINE_BYTES);
     const length = readSync(fd, buffer, 0, buffer.length, 0);
