@@ -73,7 +73,7 @@ describe('remote-gen', () => {
     );
     assert.match(manifest, /^pool remote_[0-9a-f]{12}\n {2}depth = 3$/m);
     // The shim and profile are the rule's, written once however many steps use them.
-    assert.equal(manifest.match(/remote-exec\.cjs --profile/g)?.length, 1);
+    assert.equal(manifest.match(/shim\/remote-exec --profile/g)?.length, 1);
   });
 
   it('builds everything in local mode, and switching the mode afterwards rebuilds nothing', () => {
