@@ -1,28 +1,40 @@
+import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { HashCache } from '../../cas/hash-cache.js';
 import { buildInputTree, treeFiles, type InputTree } from '../../cas/input-tree.js';
 import { digestOfFile, type Digest } from '../../cas/digest.js';
-import { incomingBlob, jobDir, storeBlob } from '../../layout/instance-home.js';
+import { incomingBlob, jobInBase, storeBlob } from '../../layout/instance-home.js';
 import { hashCachePath } from '../../layout/local-state.js';
 import type { Transport } from '../../transport/index.js';
 import { UserError } from '../../util/user-error.js';
 import type { Progress } from '../progress.js';
 import {
+  BLOB_MTIME,
+  blobMode,
   blobName,
   queryAndLinkScript,
   STORE_CHANGED,
   STORE_RETRY,
   uploadScript,
+  UPLOAD_SOUND,
   wantedLine,
 } from './store-scripts.js';
-import { tarOfHeaders, tarStream, type HeaderEntry, type TarEntry } from './tar-writer.js';
+import {
+  tarBytes,
+  tarOfHeaders,
+  tarStream,
+  type HeaderEntry,
+  type TarEntry,
+} from './tar-writer.js';
 
 // Inputs reach the instance through its content-addressed store (the idea of REAPI's
 // FindMissingBlobs, then one batch upload): hashed here through the persistent hash cache, asked
 // for by the step's own start (which makes the job folder from hard links when the store has them
 // all), and only the blobs the store lacks are sent, in one tar stream that also assembles the job
-// folder. Scripts and the hard-link decision: store-scripts.ts; the sequence: remote-job.ts.
+// folder. Blobs arrive sound (mode and mtime from the archive) and are hashed here as they are read
+// for sending, so nothing on the instance reads them again. Scripts and the hard-link decision:
+// store-scripts.ts; the sequence: start-step.ts.
 
 interface Blob {
   name: string;
@@ -64,7 +76,7 @@ function* jobEntries(
   { folders, files }: InputPlan,
   sent: ReadonlySet<string>,
 ): Generator<HeaderEntry> {
-  const job = jobDir(jobId);
+  const job = jobInBase(jobId);
   yield { kind: 'directory', name: job };
   for (const folder of folders) yield { kind: 'directory', name: `${job}/${folder}` };
   for (const { path, blob } of files) {
@@ -89,8 +101,8 @@ export async function planInputs(
   reread: boolean,
 ): Promise<{ plan: InputPlan; cached: boolean }> {
   const cache = reread ? undefined : HashCache.load(hashCachePath(stateDir));
-  const tree = await buildInputTree(baseDir, inputs, (path) =>
-    cache ? cache.digest(path) : digestOfFile(path),
+  const tree = await buildInputTree(baseDir, inputs, (path, stats) =>
+    cache ? cache.digest(path, stats) : digestOfFile(path),
   );
   cache?.save();
   return { plan: plan(tree), cached: cache !== undefined && cache.filesRead === 0 };
@@ -143,18 +155,26 @@ export async function uploadMissing(
     throw new UserError(`upload failed: the instance asked for ${missing.join(' ')}`);
   const sending = blobs as Blob[];
   const sent = new Set(sending.map((blob) => blob.name));
-  function* entries(): Generator<TarEntry> {
-    for (const blob of sending) {
-      yield {
-        kind: 'file',
-        name: incomingBlob(jobId, blob.name),
-        source: blob.source,
-        size: blob.digest.sizeBytes,
-      };
-    }
-    yield* jobEntries(jobId, inputs, sent);
+  const hashes = new Map<Blob, Hash>(sending.map((blob) => [blob, createHash('sha256')]));
+  const entries = (): TarEntry[] => [
+    ...sending.map((blob): TarEntry => ({
+      kind: 'file',
+      name: incomingBlob(jobId, blob.name),
+      source: blob.source,
+      size: blob.digest.sizeBytes,
+      mode: blobMode(blob.isExecutable),
+      onContent: (bytes) => hashes.get(blob)!.update(bytes),
+    })),
+    ...jobEntries(jobId, inputs, sent),
+  ];
+  const archive = { mtime: BLOB_MTIME };
+  async function* withVerdict(): AsyncGenerator<Buffer> {
+    yield* tarStream(entries(), archive);
+    const sound = sending.every((blob) => hashes.get(blob)!.digest('hex') === blob.digest.hash);
+    yield Buffer.from(`${sound ? UPLOAD_SOUND : 'changed'}\n`);
   }
-  const upload = await transport.send(uploadScript(jobId), Readable.from(tarStream(entries())));
+  const script = uploadScript(jobId, tarBytes(entries(), archive));
+  const upload = await transport.send(script, Readable.from(withVerdict()));
   if (upload.status === STORE_RETRY || upload.status === STORE_CHANGED) return false;
   if (upload.status !== 0)
     throw new UserError(`upload failed: ${lines(upload.stderr)[0] ?? upload.status}`);
