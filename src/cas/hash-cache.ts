@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/user-error.js';
 import { digestOfDescriptorSync, digestOfHandle, type Digest } from './digest.js';
+import { fingerprint } from './file-version.js';
 
 // Digests of local files, remembered across processes so an unchanged file is never read twice.
 // A file counts as unchanged while its device, inode, size, mtime and ctime (nanoseconds) stay
@@ -24,7 +25,7 @@ import { digestOfDescriptorSync, digestOfHandle, type Digest } from './digest.js
 // planning a step of a thousand unchanged inputs then costs their stats and nothing more.
 //
 // API: HashCache.load(file, options), cache.digest(path), cache.forget(path), cache.save(),
-// cache.filesRead.
+// cache.filesRead, cache.wasRead(path).
 
 const FORMAT = 'scons-remote-hash-cache-1';
 const HASH = /^[0-9a-f]{64}$/;
@@ -35,11 +36,6 @@ const SYNC_READ_BYTES = 256n * 1024n;
 export interface HashCacheOptions {
   /** How close to the read a change may be and still go unseen by stat; default 1000 ms. */
   readonly racyMarginMs?: number;
-}
-
-/** What identifies one version of a file without reading it. */
-function fingerprint(stats: BigIntStats): string {
-  return [stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join(':');
 }
 
 /** path → [fingerprint, hash]; anything malformed in `text` is dropped, not trusted. */
@@ -103,7 +99,7 @@ function racy(print: string): boolean {
 export class HashCache {
   private readonly learnt = new Map<string, [string, string]>();
   private readonly forgotten = new Set<string>();
-  private read = 0;
+  private readonly readHere = new Set<string>();
 
   private constructor(
     private readonly file: string,
@@ -119,7 +115,12 @@ export class HashCache {
 
   /** How many files this cache has read (not answered from memory) since it was loaded. */
   get filesRead(): number {
-    return this.read;
+    return this.readHere.size;
+  }
+
+  /** Whether this cache read `path` (rather than answering from what it remembered). */
+  wasRead(path: string): boolean {
+    return this.readHere.has(resolve(path));
   }
 
   /**
@@ -164,7 +165,7 @@ export class HashCache {
     for (let attempt = 0; attempt < STABLE_READ_ATTEMPTS; attempt++) {
       const startedNs = BigInt(Date.now()) * 1_000_000n;
       const read = size <= SYNC_READ_BYTES ? readSmall(absolute) : await readLarge(absolute);
-      this.read++;
+      this.readHere.add(absolute);
       const { before, after, digest } = read;
       if (fingerprint(before) !== fingerprint(after)) {
         size = after.size;

@@ -1,9 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
+import { statSync, type BigIntStats } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { HashCache } from '../../cas/hash-cache.js';
 import { buildInputTree, treeFiles, type InputTree } from '../../cas/input-tree.js';
 import { digestOfFile, type Digest } from '../../cas/digest.js';
+import { unchangedSince } from '../../cas/file-version.js';
 import { incomingBlob, jobInBase, storeBlob } from '../../layout/instance-home.js';
 import { hashCachePath } from '../../layout/local-state.js';
 import type { Transport } from '../../transport/index.js';
@@ -41,6 +43,9 @@ interface Blob {
   digest: Digest;
   isExecutable: boolean;
   source: string;
+  stats: BigIntStats;
+  /** Its digest was made by reading it for this plan, not taken from the hash cache. */
+  readForPlan: boolean;
 }
 
 /** A step's inputs as the instance's store sees them. */
@@ -50,6 +55,8 @@ export interface InputPlan {
   /** Every file of the job with the blob it links to. */
   files: { path: string; blob: Blob }[];
   blobs: Map<string, Blob>;
+  /** When the plan began to stat and read the inputs, nanoseconds since the epoch. */
+  startedNs: bigint;
 }
 
 function folders(tree: InputTree, prefix = ''): string[] {
@@ -59,15 +66,18 @@ function folders(tree: InputTree, prefix = ''): string[] {
   ]);
 }
 
-function plan(tree: InputTree): InputPlan {
+/** How the plan found each file: its stat before its digest was made, and whether it was read. */
+type Found = Map<string, { stats: BigIntStats; readForPlan: boolean }>;
+
+function plan(tree: InputTree, startedNs: bigint, found: Found): InputPlan {
   const blobs = new Map<string, Blob>();
   const files = treeFiles(tree).map(({ path, file }) => {
     const name = blobName(file.digest, file.isExecutable);
     let blob = blobs.get(name);
-    if (!blob) blobs.set(name, (blob = { name, ...file }));
+    if (!blob) blobs.set(name, (blob = { name, ...file, ...found.get(file.source)! }));
     return { path, blob };
   });
-  return { folders: folders(tree), files, blobs };
+  return { folders: folders(tree), files, blobs, startedNs };
 }
 
 /** The job folder: its folders, then a hard link per file to the blob in the store or in `sent`. */
@@ -82,6 +92,15 @@ function* jobEntries(
   for (const { path, blob } of files) {
     const target = sent.has(blob.name) ? incomingBlob(jobId, blob.name) : storeBlob(blob.name);
     yield { kind: 'hard link', name: `${job}/${path}`, target };
+  }
+}
+
+/** The file's stat now; undefined when it is gone. */
+function statOrUndefined(path: string): BigIntStats | undefined {
+  try {
+    return statSync(path, { bigint: true });
+  } catch {
+    return undefined;
   }
 }
 
@@ -100,12 +119,19 @@ export async function planInputs(
   inputs: readonly string[],
   reread: boolean,
 ): Promise<{ plan: InputPlan; cached: boolean }> {
+  const startedNs = BigInt(Date.now()) * 1_000_000n;
   const cache = reread ? undefined : HashCache.load(hashCachePath(stateDir));
-  const tree = await buildInputTree(baseDir, inputs, (path, stats) =>
-    cache ? cache.digest(path, stats) : digestOfFile(path),
-  );
+  const found: Found = new Map();
+  const tree = await buildInputTree(baseDir, inputs, async (path, stats) => {
+    const digest = await (cache ? cache.digest(path, stats) : digestOfFile(path));
+    found.set(path, { stats, readForPlan: cache?.wasRead(path) ?? true });
+    return digest;
+  });
   cache?.save();
-  return { plan: plan(tree), cached: cache !== undefined && cache.filesRead === 0 };
+  return {
+    plan: plan(tree, startedNs, found),
+    cached: cache !== undefined && cache.filesRead === 0,
+  };
 }
 
 // The job folder's links travel gzipped: a link's tar header is mostly zeros and repeats, so a
@@ -155,7 +181,13 @@ export async function uploadMissing(
     throw new UserError(`upload failed: the instance asked for ${missing.join(' ')}`);
   const sending = blobs as Blob[];
   const sent = new Set(sending.map((blob) => blob.name));
-  const hashes = new Map<Blob, Hash>(sending.map((blob) => [blob, createHash('sha256')]));
+  // What arrives must be what its name says. A blob read for this plan and unchanged since (its
+  // stat tells, see file-version.ts) is; any other is hashed as it is sent: one whose digest came
+  // from the hash cache may carry a wrong one (a racy write the cache could not see).
+  const byStat = (blob: Blob) =>
+    blob.readForPlan && unchangedSince(blob.stats, inputs.startedNs, blob.stats);
+  const hashes = new Map<Blob, Hash>();
+  for (const blob of sending) if (!byStat(blob)) hashes.set(blob, createHash('sha256'));
   const entries = (): TarEntry[] => [
     ...sending.map((blob): TarEntry => ({
       kind: 'file',
@@ -163,15 +195,19 @@ export async function uploadMissing(
       source: blob.source,
       size: blob.digest.sizeBytes,
       mode: blobMode(blob.isExecutable),
-      onContent: (bytes) => hashes.get(blob)!.update(bytes),
+      onContent: hashes.has(blob) ? (bytes) => hashes.get(blob)!.update(bytes) : undefined,
     })),
     ...jobEntries(jobId, inputs, sent),
   ];
   const archive = { mtime: BLOB_MTIME };
+  const isSound = (blob: Blob) => {
+    if (hashes.has(blob)) return hashes.get(blob)!.digest('hex') === blob.digest.hash;
+    const now = statOrUndefined(blob.source);
+    return now !== undefined && unchangedSince(blob.stats, inputs.startedNs, now);
+  };
   async function* withVerdict(): AsyncGenerator<Buffer> {
     yield* tarStream(entries(), archive);
-    const sound = sending.every((blob) => hashes.get(blob)!.digest('hex') === blob.digest.hash);
-    yield Buffer.from(`${sound ? UPLOAD_SOUND : 'changed'}\n`);
+    yield Buffer.from(`${sending.every(isSound) ? UPLOAD_SOUND : 'changed'}\n`);
   }
   const script = uploadScript(jobId, tarBytes(entries(), archive));
   const upload = await transport.send(script, Readable.from(withVerdict()));
