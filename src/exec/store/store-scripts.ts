@@ -34,7 +34,7 @@ export const STORE_RETRY = 3;
 /** The client saw an input change after it was hashed: what arrived is not what its name says. */
 export const STORE_CHANGED = 4;
 
-/** The line that follows an upload's archive when every blob's bytes hashed to its name. */
+/** The line that follows an upload's archive when every blob sent is what its name says. */
 export const UPLOAD_SOUND = 'sound';
 
 export function blobName(digest: Digest, isExecutable: boolean): string {
@@ -110,7 +110,7 @@ export function queryAndLinkScript(jobId: string, wantedBytes: number): string {
 /**
  * Extracts `archiveBytes` of a tar of missing blobs (into $in, already read-only with the fixed
  * mtime) and of the job folder's links, then reads the client's verdict: UPLOAD_SOUND when every
- * blob's bytes hashed to its name as they were sent (the client hashes while it sends: checking
+ * blob sent is what its name says (the client knows, by stat or by hashing what it sends: checking
  * here again would read every blob once more, a 200 MB input half a second), and commits them.
  */
 export function uploadScript(jobId: string, archiveBytes: number): string {
