@@ -4,21 +4,22 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BLOB_MTIME, blobMode } from '../../src/exec/store/store-scripts.js';
-import { tarBytes, tarStream, type TarEntry } from '../../src/exec/store/tar-writer.js';
+import { tarStream, type TarEntry } from '../../src/exec/store/tar-writer.js';
 import { tempDir } from '../helpers/cli.js';
 
-// The upload's archive, read by the system's tar as the instance reads it: its length must be the
-// one announced (the instance takes exactly that many bytes, then the client's verdict), and blobs
-// must come out sound, read-only with the store's fixed mtime, without any step after tar.
+// The upload's archive, read by the system's tar as the instance reads it: blobs must come out
+// sound, read-only with the store's fixed mtime, without any step after tar, and the verdict last,
+// made once every blob before it was read.
 
-async function archive(entries: TarEntry[]): Promise<Buffer> {
+async function archive(entries: TarEntry[], verdict = () => Buffer.from('sound\n')) {
   const chunks: Buffer[] = [];
-  for await (const chunk of tarStream(entries, { mtime: BLOB_MTIME })) chunks.push(chunk);
+  const closing = { name: 'in/verdict', content: verdict };
+  for await (const chunk of tarStream(entries, { mtime: BLOB_MTIME, closing })) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 
 describe("the store upload's archive", () => {
-  it('is as long as announced, and extracts to sound blobs and links to them', async () => {
+  it('extracts to sound blobs, links to them and the verdict', async () => {
     const dir = tempDir();
     const small = join(dir, 'small.txt');
     const big = join(dir, 'big.bin');
@@ -41,12 +42,12 @@ describe("the store upload's archive", () => {
       { kind: 'hard link', name: 'job/small.txt', target: 'in/plain' },
       { kind: 'hard link', name: `job/${longName}`, target: 'in/tool.x' },
     ];
-    const bytes = await archive(entries);
-    assert.equal(bytes.length, tarBytes(entries, { mtime: BLOB_MTIME }));
-    assert.equal(
-      seen.reduce((sum, n) => sum + n, 0),
-      300_000,
-    );
+    let seenByVerdict = 0;
+    const bytes = await archive(entries, () => {
+      seenByVerdict = seen.reduce((sum, n) => sum + n, 0);
+      return Buffer.from('sound\n');
+    });
+    assert.equal(seenByVerdict, 300_000, 'the verdict is made after the content was read');
     const out = join(dir, 'out');
     mkdirSync(out);
     execFileSync('tar', ['-x', '-C', out, '--no-same-owner', '-f', '-'], { input: bytes });
@@ -57,6 +58,7 @@ describe("the store upload's archive", () => {
     assert.equal(statSync(join(out, 'in/tool.x')).mode & 0o777, 0o500);
     assert.equal(readFileSync(join(out, 'job/small.txt'), 'utf8'), 'small\n');
     assert.equal(statSync(join(out, `job/${longName}`)).ino, statSync(join(out, 'in/tool.x')).ino);
+    assert.equal(readFileSync(join(out, 'in/verdict'), 'utf8'), 'sound\n');
   });
 
   it('pads a file that shrank since it was hashed, so the archive stays whole', async () => {
@@ -75,7 +77,10 @@ describe("the store upload's archive", () => {
       },
     ];
     const bytes = await archive(entries);
-    assert.equal(bytes.length, tarBytes(entries, { mtime: BLOB_MTIME }));
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    execFileSync('tar', ['-x', '-C', out, '--no-same-owner', '-f', '-'], { input: bytes });
+    assert.equal(statSync(join(out, 'blob')).size, 10);
     assert.equal(hashed, 10, 'the padding is hashed too: it cannot match the digest asked for');
   });
 });

@@ -34,7 +34,7 @@ export const STORE_RETRY = 3;
 /** The client saw an input change after it was hashed: what arrived is not what its name says. */
 export const STORE_CHANGED = 4;
 
-/** The line that follows an upload's archive when every blob sent is what its name says. */
+/** The verdict on an upload whose every blob is what its name says. */
 export const UPLOAD_SOUND = 'sound';
 
 export function blobName(digest: Digest, isExecutable: boolean): string {
@@ -107,21 +107,24 @@ export function queryAndLinkScript(jobId: string, wantedBytes: number): string {
   ].join('\n');
 }
 
+/** The file, last in an upload's archive, that holds the client's verdict on the blobs before it. */
+export const VERDICT_FILE = 'verdict';
+
 /**
- * Extracts `archiveBytes` of a tar of missing blobs (into $in, already read-only with the fixed
- * mtime) and of the job folder's links, then reads the client's verdict: UPLOAD_SOUND when every
- * blob sent is what its name says (the client knows, by stat or by hashing what it sends: checking
- * here again would read every blob once more, a 200 MB input half a second), and commits them.
+ * Extracts a tar of missing blobs (into $in, already read-only with the fixed mtime) and of the job
+ * folder's links, whose last file is the client's verdict: UPLOAD_SOUND when every blob sent is
+ * what its name says (the client knows, by stat or by hashing what it sends: checking here again
+ * would read every blob once more, a 200 MB input half a second). Then commits them.
  */
-export function uploadScript(jobId: string, archiveBytes: number): string {
+export function uploadScript(jobId: string): string {
   return [
     prelude(jobId),
     COMMIT,
     'rm -rf "$job" "$in"; mkdir -p "$in" || exit 1',
-    `if ! head -c ${archiveBytes} | tar -x -C "$base" --no-same-owner -f -; then`,
+    'if ! tar -x -C "$base" --no-same-owner -f -; then',
     `  cat > /dev/null; rm -rf "$job" "$in"; exit ${STORE_RETRY}`,
     'fi',
-    'verdict=; IFS= read -r verdict',
+    `verdict=; read -r verdict < "$in/${VERDICT_FILE}"; rm -f "$in/${VERDICT_FILE}"`,
     `[ "$verdict" = ${UPLOAD_SOUND} ] || { rm -rf "$job" "$in"; exit ${STORE_CHANGED}; }`,
     'commit',
   ].join('\n');

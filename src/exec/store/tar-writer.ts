@@ -20,10 +20,11 @@ export type TarEntry =
     }
   | { kind: 'hard link'; name: string; target: string };
 
-/** What applies to every entry of an archive. */
 export interface ArchiveOptions {
   /** Every entry's mtime, seconds since the epoch with a fraction (a pax global header). */
   mtime?: string;
+  /** A last file, made once every entry before it is sent (an upload's verdict on them). */
+  closing?: { name: string; content: () => Buffer };
 }
 
 const USTAR_NAME_BYTES = 100;
@@ -158,6 +159,13 @@ async function* entryBlocks(
       yield* content(entry.source, entry.size, entry.onContent);
     }
   }
+  if (options.closing) {
+    const body = options.closing.content();
+    yield* paxHeader(options.closing.name, body.length, '');
+    yield header(options.closing.name, '0', body.length, 0o600);
+    yield body;
+    yield padding(body.length);
+  }
   yield ZEROS;
 }
 
@@ -182,17 +190,6 @@ export function tarStream(
   options: ArchiveOptions = {},
 ): AsyncGenerator<Buffer> {
   return batched(entryBlocks(entries, options));
-}
-
-/** How many bytes tarStream makes of `entries`, known before any content is read. */
-export function tarBytes(entries: Iterable<TarEntry>, options: ArchiveOptions = {}): number {
-  const count = (blocks: Iterable<Buffer>) => [...blocks].reduce((sum, b) => sum + b.length, 0);
-  let total = count(globalHeader(options)) + ZEROS.length;
-  for (const entry of entries) {
-    if (entry.kind !== 'file') total += count(headerOnly(entry));
-    else total += count(fileHeader(entry)) + entry.size + padding(entry.size).length;
-  }
-  return total;
 }
 
 /** The archive of folders and links alone, at once: no content to wait for. */

@@ -20,15 +20,10 @@ import {
   STORE_RETRY,
   uploadScript,
   UPLOAD_SOUND,
+  VERDICT_FILE,
   wantedLine,
 } from './store-scripts.js';
-import {
-  tarBytes,
-  tarOfHeaders,
-  tarStream,
-  type HeaderEntry,
-  type TarEntry,
-} from './tar-writer.js';
+import { tarOfHeaders, tarStream, type HeaderEntry, type TarEntry } from './tar-writer.js';
 
 // Inputs reach the instance through its content-addressed store (the idea of REAPI's
 // FindMissingBlobs, then one batch upload): hashed here through the persistent hash cache, asked
@@ -188,7 +183,7 @@ export async function uploadMissing(
     blob.readForPlan && unchangedSince(blob.stats, inputs.startedNs, blob.stats);
   const hashes = new Map<Blob, Hash>();
   for (const blob of sending) if (!byStat(blob)) hashes.set(blob, createHash('sha256'));
-  const entries = (): TarEntry[] => [
+  const entries: TarEntry[] = [
     ...sending.map((blob): TarEntry => ({
       kind: 'file',
       name: incomingBlob(jobId, blob.name),
@@ -199,18 +194,15 @@ export async function uploadMissing(
     })),
     ...jobEntries(jobId, inputs, sent),
   ];
-  const archive = { mtime: BLOB_MTIME };
   const isSound = (blob: Blob) => {
     if (hashes.has(blob)) return hashes.get(blob)!.digest('hex') === blob.digest.hash;
     const now = statOrUndefined(blob.source);
     return now !== undefined && unchangedSince(blob.stats, inputs.startedNs, now);
   };
-  async function* withVerdict(): AsyncGenerator<Buffer> {
-    yield* tarStream(entries(), archive);
-    yield Buffer.from(`${sending.every(isSound) ? UPLOAD_SOUND : 'changed'}\n`);
-  }
-  const script = uploadScript(jobId, tarBytes(entries(), archive));
-  const upload = await transport.send(script, Readable.from(withVerdict()));
+  const verdict = () => Buffer.from(`${sending.every(isSound) ? UPLOAD_SOUND : 'changed'}\n`);
+  const closing = { name: incomingBlob(jobId, VERDICT_FILE), content: verdict };
+  const archive = tarStream(entries, { mtime: BLOB_MTIME, closing });
+  const upload = await transport.send(uploadScript(jobId), Readable.from(archive));
   if (upload.status === STORE_RETRY || upload.status === STORE_CHANGED) return false;
   if (upload.status !== 0)
     throw new UserError(`upload failed: ${lines(upload.stderr)[0] ?? upload.status}`);
