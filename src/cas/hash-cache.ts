@@ -1,10 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/user-error.js';
-import { digestOfHandle, type Digest } from './digest.js';
+import { digestOfDescriptorSync, digestOfHandle, type Digest } from './digest.js';
+import { fingerprint } from './file-version.js';
 
 // Digests of local files, remembered across processes so an unchanged file is never read twice.
 // A file counts as unchanged while its device, inode, size, mtime and ctime (nanoseconds) stay
@@ -19,21 +20,22 @@ import { digestOfHandle, type Digest } from './digest.js';
 // A concurrent save may drop the other's newest entries, which only costs a re-read later. A torn,
 // foreign or garbage file reads as an empty cache.
 //
+// A long-lived process (the agent, serving every step of a project) keeps the last content it read
+// or wrote of each cache file, and parses the file again only when its own stat says it changed:
+// planning a step of a thousand unchanged inputs then costs their stats and nothing more.
+//
 // API: HashCache.load(file, options), cache.digest(path), cache.forget(path), cache.save(),
-// cache.filesRead.
+// cache.filesRead, cache.wasRead(path).
 
 const FORMAT = 'scons-remote-hash-cache-1';
 const HASH = /^[0-9a-f]{64}$/;
 const STABLE_READ_ATTEMPTS = 3;
+/** Files up to this size are read synchronously (see digestOfDescriptorSync). */
+const SYNC_READ_BYTES = 256n * 1024n;
 
 export interface HashCacheOptions {
   /** How close to the read a change may be and still go unseen by stat; default 1000 ms. */
   readonly racyMarginMs?: number;
-}
-
-/** What identifies one version of a file without reading it. */
-function fingerprint(stats: BigIntStats): string {
-  return [stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join(':');
 }
 
 /** path → [fingerprint, hash]; anything malformed in `text` is dropped, not trusted. */
@@ -58,22 +60,50 @@ function parseEntries(text: string): Map<string, [string, string]> {
   return entries;
 }
 
-function readEntries(file: string): Map<string, [string, string]> {
+type Entries = ReadonlyMap<string, [string, string]>;
+
+/** The entries of each cache file this process last read or wrote, by the file's fingerprint then. */
+const parsed = new Map<string, { print: string; entries: Entries }>();
+
+function fileFingerprint(file: string): string | undefined {
   try {
-    return parseEntries(readFileSync(file, 'utf8'));
+    return fingerprint(statSync(file, { bigint: true }));
+  } catch {
+    return undefined;
+  }
+}
+
+function readEntries(file: string): Entries {
+  const print = fileFingerprint(file);
+  const known = parsed.get(file);
+  if (print !== undefined && known?.print === print) return known.entries;
+  let entries: Entries;
+  try {
+    entries = parseEntries(readFileSync(file, 'utf8'));
   } catch {
     return new Map();
   }
+  // A file rewritten within the same clock tick keeps its fingerprint: such a read is not kept.
+  if (print !== undefined && fileFingerprint(file) === print && !racy(print)) {
+    parsed.set(file, { print, entries });
+  }
+  return entries;
+}
+
+/** The cache file changed within the last second: a rewrite now might leave its stat unchanged. */
+function racy(print: string): boolean {
+  const changedNs = BigInt(print.split(':')[4]!);
+  return changedNs > BigInt(Date.now() - 1000) * 1_000_000n;
 }
 
 export class HashCache {
   private readonly learnt = new Map<string, [string, string]>();
   private readonly forgotten = new Set<string>();
-  private read = 0;
+  private readonly readHere = new Set<string>();
 
   private constructor(
     private readonly file: string,
-    private readonly known: Map<string, [string, string]>,
+    private readonly known: Entries,
     private readonly racyMarginNs: bigint,
   ) {}
 
@@ -85,59 +115,96 @@ export class HashCache {
 
   /** How many files this cache has read (not answered from memory) since it was loaded. */
   get filesRead(): number {
-    return this.read;
+    return this.readHere.size;
   }
 
-  /** The digest of the file at `path` (symbolic links followed), read only when it changed. */
-  async digest(path: string): Promise<Digest> {
+  /** Whether this cache read `path` (rather than answering from what it remembered). */
+  wasRead(path: string): boolean {
+    return this.readHere.has(resolve(path));
+  }
+
+  /**
+   * The digest of the file at `path` (symbolic links followed), read only when it changed. `stats`:
+   * its stat just taken (bigint), so that a caller that has one spares a second.
+   */
+  async digest(path: string, stats?: BigIntStats): Promise<Digest> {
     const absolute = resolve(path);
     // Synchronous: an unchanged file costs one stat, which the thread pool's queue would multiply.
-    const stats = statSync(absolute, { bigint: true });
-    const entry = this.learnt.get(absolute) ?? this.known.get(absolute);
+    stats ??= statSync(absolute, { bigint: true });
+    const entry =
+      this.learnt.get(absolute) ??
+      (this.forgotten.has(absolute) ? undefined : this.known.get(absolute));
     if (entry && entry[0] === fingerprint(stats)) {
       return { hash: entry[1], sizeBytes: Number(stats.size) };
     }
-    return this.hash(absolute);
+    return this.hash(absolute, stats.size);
   }
 
   /** Writes what this process learnt, merged with the file's current content; atomic. */
   save(): void {
     if (this.learnt.size === 0 && this.forgotten.size === 0) return;
-    const merged = readEntries(this.file);
+    const merged = new Map(readEntries(this.file));
     for (const path of this.forgotten) merged.delete(path);
     for (const [path, entry] of this.learnt) merged.set(path, entry);
     const files = Object.fromEntries(merged);
     writeFileAtomic(this.file, `${JSON.stringify({ format: FORMAT, files })}\n`);
+    // What was just written is what a read would give, unless another process wrote meanwhile.
+    const print = fileFingerprint(this.file);
+    if (print !== undefined && !racy(print)) parsed.set(this.file, { print, entries: merged });
   }
 
   /** Drops what is known of `path` (its content proved other than remembered); save() persists it. */
   forget(path: string): void {
     const absolute = resolve(path);
     this.learnt.delete(absolute);
-    this.known.delete(absolute);
     this.forgotten.add(absolute);
   }
 
   /** Reads the file until one read saw it unchanged from start to end. */
-  private async hash(absolute: string): Promise<Digest> {
+  private async hash(absolute: string, size: bigint): Promise<Digest> {
     for (let attempt = 0; attempt < STABLE_READ_ATTEMPTS; attempt++) {
       const startedNs = BigInt(Date.now()) * 1_000_000n;
-      const handle = await open(absolute, 'r');
-      try {
-        const before = await handle.stat({ bigint: true });
-        const digest = await digestOfHandle(handle, Number(before.size));
-        const after = await handle.stat({ bigint: true });
-        this.read++;
-        if (fingerprint(before) !== fingerprint(after)) continue;
-        const changedNs = before.mtimeNs > before.ctimeNs ? before.mtimeNs : before.ctimeNs;
-        if (changedNs < startedNs - this.racyMarginNs) {
-          this.learnt.set(absolute, [fingerprint(before), digest.hash]);
-        }
-        return digest;
-      } finally {
-        await handle.close();
+      const read = size <= SYNC_READ_BYTES ? readSmall(absolute) : await readLarge(absolute);
+      this.readHere.add(absolute);
+      const { before, after, digest } = read;
+      if (fingerprint(before) !== fingerprint(after)) {
+        size = after.size;
+        continue;
       }
+      const changedNs = before.mtimeNs > before.ctimeNs ? before.mtimeNs : before.ctimeNs;
+      if (changedNs < startedNs - this.racyMarginNs) {
+        this.learnt.set(absolute, [fingerprint(before), digest.hash]);
+      }
+      return digest;
     }
     throw new UserError(`input '${absolute}' kept changing while it was being read`);
+  }
+}
+
+interface StableRead {
+  before: BigIntStats;
+  digest: Digest;
+  after: BigIntStats;
+}
+
+function readSmall(absolute: string): StableRead {
+  const fd = openSync(absolute, 'r');
+  try {
+    const before = fstatSync(fd, { bigint: true });
+    const digest = digestOfDescriptorSync(fd, Number(before.size));
+    return { before, digest, after: fstatSync(fd, { bigint: true }) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function readLarge(absolute: string): Promise<StableRead> {
+  const handle = await open(absolute, 'r');
+  try {
+    const before = await handle.stat({ bigint: true });
+    const digest = await digestOfHandle(handle, Number(before.size));
+    return { before, digest, after: await handle.stat({ bigint: true }) };
+  } finally {
+    await handle.close();
   }
 }

@@ -1,4 +1,4 @@
-import { statSync, type Stats } from 'node:fs';
+import { statSync, type BigIntStats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectPath } from '../transport/project-path.js';
@@ -34,10 +34,10 @@ function emptyTree(): InputTree {
 }
 
 // Stats are taken synchronously: a thousand inputs cost a few milliseconds so, and ten times that
-// through the thread pool's queue.
-function statInput(projectDir: string, path: string): Stats {
+// through the thread pool's queue. They are bigint ones, which the hash cache compares: one a file.
+function statInput(projectDir: string, path: string): BigIntStats {
   try {
-    return statSync(join(projectDir, path));
+    return statSync(join(projectDir, path), { bigint: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -54,7 +54,7 @@ async function walk(
   path: string,
   tree: InputTree,
   folderIds: ReadonlySet<string>,
-  found: Map<string, Stats>,
+  found: Map<string, BigIntStats>,
 ): Promise<void> {
   const stats = statInput(projectDir, path);
   if (stats.isFile()) {
@@ -94,15 +94,15 @@ function addFile(tree: InputTree, path: string, file: InputFile): void {
 
 /**
  * The tree of `inputs`, paths relative to `projectDir`; `digestOf` gets each file's absolute path
- * (a HashCache's digest, so unchanged files are not read). Inputs may overlap (`a` and `a/b`).
+ * with its stat (a HashCache's digest, so unchanged files are not read). Inputs may overlap (`a` and `a/b`).
  */
 export async function buildInputTree(
   projectDir: string,
   inputs: readonly string[],
-  digestOf: (absolutePath: string) => Promise<Digest>,
+  digestOf: (absolutePath: string, stats: BigIntStats) => Promise<Digest>,
 ): Promise<InputTree> {
   const tree = emptyTree();
-  const found = new Map<string, Stats>();
+  const found = new Map<string, BigIntStats>();
   for (const input of inputs) {
     const path = projectPath(input);
     if (path === undefined) throw new UserError(`input '${input}' is outside the project`);
@@ -113,8 +113,8 @@ export async function buildInputTree(
   const worker = async (): Promise<void> => {
     for (const [path, stats] of queue) {
       const source = join(projectDir, path);
-      const isExecutable = (stats.mode & 0o111) !== 0;
-      addFile(tree, path, { digest: await digestOf(source), isExecutable, source });
+      const isExecutable = (stats.mode & 0o111n) !== 0n;
+      addFile(tree, path, { digest: await digestOf(source, stats), isExecutable, source });
     }
   };
   await Promise.all(Array.from({ length: PARALLEL_DIGESTS }, worker));

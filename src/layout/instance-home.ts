@@ -14,19 +14,27 @@
 
 const HOME = '.scons-remote';
 
+// The store's archives are extracted in the instance's folder itself (`tar -C "$base"`): names
+// relative to it stay within ustar's 100 bytes, where home-relative ones need a pax header each.
+
+/** A job's folder, relative to the instance's folder. */
+export function jobInBase(jobId: string): string {
+  return `jobs/${jobId}`;
+}
+
 /** A job's folder, relative to the login user's home. */
 export function jobDir(jobId: string): string {
-  return `${HOME}/jobs/${jobId}`;
+  return `${HOME}/${jobInBase(jobId)}`;
 }
 
-/** A blob of the store, relative to the login user's home; `name` is a digest's hash (+ `.x`). */
+/** A blob of the store, relative to the instance's folder; `name` is a digest's hash (+ `.x`). */
 export function storeBlob(name: string): string {
-  return `${HOME}/store/${name}`;
+  return `store/${name}`;
 }
 
-/** A blob received for `jobId`, before it is checked and moved into the store. */
+/** A blob received for `jobId`, before it joins the store; relative to the instance's folder. */
 export function incomingBlob(jobId: string, name: string): string {
-  return `${HOME}/store/incoming/${jobId}/${name}`;
+  return `store/incoming/${jobId}/${name}`;
 }
 
 /** Shell assignments of every path above, for scripts run on the instance. */

@@ -19,6 +19,7 @@ import { SupervisedStep, type StepOutput } from './supervised-step.js';
 import { JobFolderPaths } from './job-folder-paths.js';
 import { finishDepfile } from './local-depfile.js';
 import { localPathsOutput } from './local-paths-stream.js';
+import { rememberPlaced } from '../store/store-knowledge.js';
 import { keepFunction } from '../store/store-scripts.js';
 import { startStep } from './start-step.js';
 
@@ -113,6 +114,7 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
         finishDepfile(depfile, join(scratch, paths.depfile), local, onInstance);
       }
       placeOutputs(scratch, paths.baseDir, paths.outputs);
+      rememberPlaced(paths.baseDir, paths.outputs);
       downloadMs = downloading();
     }
     kept = ran.status === 0 && (paths.outputs.length > 0 || ran.uploaded);

@@ -2,7 +2,14 @@ import type { Transport } from '../../transport/index.js';
 import { UserError } from '../../util/user-error.js';
 import type { Progress } from '../progress.js';
 import { linkScript } from '../store/store-scripts.js';
-import { linksOf, planInputs, queryAndLink, uploadMissing } from '../store/upload-inputs.js';
+import { mayHold, rememberHeld } from '../store/store-knowledge.js';
+import {
+  linksOf,
+  planInputs,
+  queryAndLink,
+  uploadMissing,
+  type InputPlan,
+} from '../store/upload-inputs.js';
 import { phase } from '../trace/step-trace.js';
 import type { Cancellation } from './cancellation.js';
 import { startStepCommand, type StepStart } from './step-supervisor.js';
@@ -12,6 +19,8 @@ import type { SupervisedStep } from './supervised-step.js';
 // before, the start makes the job folder from the store's blobs and runs the step. Otherwise (or
 // when the start finds a blob missing) one exec asks which blobs the store lacks and makes the
 // folder when none; the missing ones are sent with the folder's links; then the step starts.
+// Inputs all read anew for this step, whose contents the store never held as far as this process
+// saw (store-knowledge.ts), are sent without asking: new content, two execs.
 
 /** Tries before giving up when blobs vanish (evicted) or change (edited) during an upload. */
 const ATTEMPTS = 3;
@@ -41,6 +50,12 @@ export interface Started {
 function refusalError(said: string): UserError {
   const reason = said.trim() || 'no reason given';
   return new UserError(`the instance could not make the job folder (${reason.split('\n')[0]})`);
+}
+
+/** Whether `plan` has content, all of it new: read anew, and never seen in the store. */
+function allNew(instance: string, plan: InputPlan): boolean {
+  const blobs = [...plan.blobs.values()];
+  return blobs.length > 0 && blobs.every((blob) => blob.readForPlan && !mayHold(instance, blob));
 }
 
 /** Runs the step, its inputs made present on the instance first. */
@@ -77,6 +92,7 @@ export async function startStep(job: StepWithInputs): Promise<Started> {
       const links = linksOf(job.start.jobId, plan);
       const ran = await run(links, linkScript(links.length));
       if ('status' in ran) {
+        rememberHeld(transport.hostKey, plan.blobs.keys());
         progress(unchanged);
         return { status: ran.status, transport, uploaded, uploadMs };
       }
@@ -84,7 +100,9 @@ export async function startStep(job: StepWithInputs): Promise<Started> {
     }
     if (job.cancellation.received) return { transport, uploaded, uploadMs };
     const uploading = phase('upload');
-    const missing = await queryAndLink(transport, job.start.jobId, plan);
+    const missing = allNew(transport.hostKey, plan)
+      ? [...plan.blobs.keys()]
+      : await queryAndLink(transport, job.start.jobId, plan);
     let sent = missing !== undefined;
     if (missing?.length) {
       sent = await uploadMissing(transport, job.start.jobId, plan, missing, progress);
@@ -93,6 +111,7 @@ export async function startStep(job: StepWithInputs): Promise<Started> {
     uploadMs += uploading();
     if (!sent) continue;
     if (job.cancellation.received) return { transport, uploaded, uploadMs };
+    rememberHeld(transport.hostKey, plan.blobs.keys());
     const after = await run();
     if ('refused' in after) throw refusalError(after.refused);
     return { status: after.status, transport, uploaded, uploadMs };

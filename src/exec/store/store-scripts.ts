@@ -19,15 +19,23 @@ import { shellJoin } from '../../util/shell-quote.js';
 // the blobs used longest ago until the store fits its bound.
 
 /** 2000-01-01T00:00:00.271828182Z: fixed, and after 1980 for zip tools. */
-const BLOB_MTIME = '946684800.271828182';
+export const BLOB_MTIME = '946684800.271828182';
+
+/** A sound blob's mode: read-only, executable content executable. */
+export function blobMode(isExecutable: boolean): number {
+  return isExecutable ? 0o500 : 0o400;
+}
 
 /** The store's bound when the connection sets none. */
 export const DEFAULT_STORE_MEGABYTES = 4096;
 
 /** The upload or the job folder could not be completed (a blob evicted meanwhile): start again. */
 export const STORE_RETRY = 3;
-/** Blobs that do not hash to their name arrived (an input changed after it was hashed). */
+/** The client saw an input change after it was hashed: what arrived is not what its name says. */
 export const STORE_CHANGED = 4;
+
+/** The verdict on an upload whose every blob is what its name says. */
+export const UPLOAD_SOUND = 'sound';
 
 export function blobName(digest: Digest, isExecutable: boolean): string {
   return isExecutable ? `${digest.hash}.x` : digest.hash;
@@ -35,20 +43,25 @@ export function blobName(digest: Digest, isExecutable: boolean): string {
 
 /** The line a query asks about: the blob's name, size, mtime and mode as `stat` shows a sound one. */
 export function wantedLine(digest: Digest, isExecutable: boolean): string {
-  const mode = isExecutable ? '500' : '400';
+  const mode = blobMode(isExecutable).toString(8);
   return `${blobName(digest, isExecutable)}:${digest.sizeBytes}:${BLOB_MTIME}:${mode}\n`;
 }
 
 const prelude = (jobId: string) =>
   `umask 077; ${INSTANCE_PATHS}; id=${jobId}; job="$jobs/$id"; in="$incoming/$id"`;
 
-// Blobs received in $in become the store's: read-only, the fixed mtime, then renamed into place.
+// Blobs in $in, sound already, join the store by a rename each.
 const COMMIT = `commit() {
+  find "$in" -type f -exec mv -f -t "$store" -- {} + && rm -rf "$in"
+}`;
+
+// Outputs linked into $in become sound blobs (read-only, the fixed mtime), then the store's.
+const SEAL_AND_COMMIT = `${COMMIT}
+seal_and_commit() {
   ( cd "$in" &&
     find . -type f ! -name '*.x' -exec chmod 400 {} + &&
     find . -type f -name '*.x' -exec chmod 500 {} + &&
-    find . -type f -exec touch -d @${BLOB_MTIME} {} + &&
-    find . -type f -exec mv -f -t "$store" {} + ) && rm -rf "$in"
+    find . -type f -exec touch -d @${BLOB_MTIME} {} + ) && commit
 }`;
 
 /** BLOB_MTIME less a nanosecond: find's -newermt is "strictly newer". */
@@ -67,7 +80,7 @@ export function linkScript(linkBytes: number): string {
     `-newermt @${BEFORE_BLOB_MTIME} ! -newermt @${BLOB_MTIME} \\) -print -quit`;
   return [
     '( umask 077',
-    `  head -c ${linkBytes} | tar -xz --no-same-owner -f - 2>/dev/null &&`,
+    `  head -c ${linkBytes} | tar -xz -C "$base" --no-same-owner -f - 2>/dev/null &&`,
     `    [ -z "$(${unsound})" ] && exit 0`,
     '  rm -rf "$job"; echo query; exit 1',
     ') || exit 0',
@@ -89,27 +102,30 @@ export function queryAndLinkScript(jobId: string, wantedBytes: number): string {
     '  printf "%s\\n" "$wanted" | cut -d: -f1 | xargs -r stat -c "%n:%s:%.9Y:%a" -- 2>/dev/null',
     '} | LC_ALL=C sort | uniq -u | cut -d: -f1 | uniq)',
     'if [ -n "$missing" ]; then printf "%s\\n" "$missing"; exec cat > /dev/null; fi',
-    'tar -xz --no-same-owner -f - && exit 0',
+    'tar -xz -C "$base" --no-same-owner -f - && exit 0',
     `cat > /dev/null; rm -rf "$job"; exit ${STORE_RETRY}`,
   ].join('\n');
 }
 
+/** The file, last in an upload's archive, that holds the client's verdict on the blobs before it. */
+export const VERDICT_FILE = 'verdict';
+
 /**
- * Extracts a tar of missing blobs (into $in) and of the job folder's links, checks every received
- * blob's hash (printing `name: FAILED` for the wrong ones), then commits them to the store.
+ * Extracts a tar of missing blobs (into $in, already read-only with the fixed mtime) and of the job
+ * folder's links, whose last file is the client's verdict: UPLOAD_SOUND when every blob sent is
+ * what its name says (the client knows, by stat or by hashing what it sends: checking here again
+ * would read every blob once more, a 200 MB input half a second). Then commits them.
  */
 export function uploadScript(jobId: string): string {
   return [
     prelude(jobId),
     COMMIT,
     'rm -rf "$job" "$in"; mkdir -p "$in" || exit 1',
-    'if ! tar -x --no-same-owner -f -; then',
+    'if ! tar -x -C "$base" --no-same-owner -f -; then',
     `  cat > /dev/null; rm -rf "$job" "$in"; exit ${STORE_RETRY}`,
     'fi',
-    'sums=$(cd "$in" && for f in *; do [ -f "$f" ] && printf "%s  %s\\n" "${f%.x}" "$f"; done)',
-    'if [ -n "$sums" ] && ! bad=$(cd "$in" && printf "%s\\n" "$sums" | sha256sum -c --quiet); then',
-    `  printf "%s\\n" "$bad"; rm -rf "$job" "$in"; exit ${STORE_CHANGED}`,
-    'fi',
+    `verdict=; read -r verdict < "$in/${VERDICT_FILE}"; rm -f "$in/${VERDICT_FILE}"`,
+    `[ "$verdict" = ${UPLOAD_SOUND} ] || { rm -rf "$job" "$in"; exit ${STORE_CHANGED}; }`,
     'commit',
   ].join('\n');
 }
@@ -127,7 +143,7 @@ export function keepFunction(
   const roots = shellJoin(outputs.map((output) => `./${output}`));
   return [
     'keep() ( umask 077; in="$incoming/$id"',
-    COMMIT,
+    SEAL_AND_COMMIT,
     'mkdir -p "$in" "$store" || exit 1',
     ...(outputs.length
       ? [
@@ -141,7 +157,9 @@ export function keepFunction(
           '  done',
         ]
       : []),
-    'commit',
+    'seal_and_commit',
+    // du alone (one process) tells the usual case, a store within its bound, from eviction's.
+    'used=$(du -sb "$store") && [ "${used%%[!0-9]*}" -gt ' + limitBytes + ' ] &&',
     'cd "$store" && find . -maxdepth 1 -type f -printf "%C@ %s %f\\n" | sort -rn | {',
     '  total=0',
     '  while read -r _ size name; do',

@@ -1,19 +1,26 @@
+import { createHash, type Hash } from 'node:crypto';
+import { statSync, type BigIntStats } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { HashCache } from '../../cas/hash-cache.js';
 import { buildInputTree, treeFiles, type InputTree } from '../../cas/input-tree.js';
 import { digestOfFile, type Digest } from '../../cas/digest.js';
-import { incomingBlob, jobDir, storeBlob } from '../../layout/instance-home.js';
+import { unchangedSince } from '../../cas/file-version.js';
+import { incomingBlob, jobInBase, storeBlob } from '../../layout/instance-home.js';
 import { hashCachePath } from '../../layout/local-state.js';
 import type { Transport } from '../../transport/index.js';
 import { UserError } from '../../util/user-error.js';
 import type { Progress } from '../progress.js';
 import {
+  BLOB_MTIME,
+  blobMode,
   blobName,
   queryAndLinkScript,
   STORE_CHANGED,
   STORE_RETRY,
   uploadScript,
+  UPLOAD_SOUND,
+  VERDICT_FILE,
   wantedLine,
 } from './store-scripts.js';
 import { tarOfHeaders, tarStream, type HeaderEntry, type TarEntry } from './tar-writer.js';
@@ -22,13 +29,18 @@ import { tarOfHeaders, tarStream, type HeaderEntry, type TarEntry } from './tar-
 // FindMissingBlobs, then one batch upload): hashed here through the persistent hash cache, asked
 // for by the step's own start (which makes the job folder from hard links when the store has them
 // all), and only the blobs the store lacks are sent, in one tar stream that also assembles the job
-// folder. Scripts and the hard-link decision: store-scripts.ts; the sequence: remote-job.ts.
+// folder. Blobs arrive sound (mode and mtime from the archive) and are hashed here as they are read
+// for sending, so nothing on the instance reads them again. Scripts and the hard-link decision:
+// store-scripts.ts; the sequence: start-step.ts.
 
 interface Blob {
   name: string;
   digest: Digest;
   isExecutable: boolean;
   source: string;
+  stats: BigIntStats;
+  /** Its digest was made by reading it for this plan, not taken from the hash cache. */
+  readForPlan: boolean;
 }
 
 /** A step's inputs as the instance's store sees them. */
@@ -38,6 +50,8 @@ export interface InputPlan {
   /** Every file of the job with the blob it links to. */
   files: { path: string; blob: Blob }[];
   blobs: Map<string, Blob>;
+  /** When the plan began to stat and read the inputs, nanoseconds since the epoch. */
+  startedNs: bigint;
 }
 
 function folders(tree: InputTree, prefix = ''): string[] {
@@ -47,15 +61,18 @@ function folders(tree: InputTree, prefix = ''): string[] {
   ]);
 }
 
-function plan(tree: InputTree): InputPlan {
+/** How the plan found each file: its stat before its digest was made, and whether it was read. */
+type Found = Map<string, { stats: BigIntStats; readForPlan: boolean }>;
+
+function plan(tree: InputTree, startedNs: bigint, found: Found): InputPlan {
   const blobs = new Map<string, Blob>();
   const files = treeFiles(tree).map(({ path, file }) => {
     const name = blobName(file.digest, file.isExecutable);
     let blob = blobs.get(name);
-    if (!blob) blobs.set(name, (blob = { name, ...file }));
+    if (!blob) blobs.set(name, (blob = { name, ...file, ...found.get(file.source)! }));
     return { path, blob };
   });
-  return { folders: folders(tree), files, blobs };
+  return { folders: folders(tree), files, blobs, startedNs };
 }
 
 /** The job folder: its folders, then a hard link per file to the blob in the store or in `sent`. */
@@ -64,12 +81,21 @@ function* jobEntries(
   { folders, files }: InputPlan,
   sent: ReadonlySet<string>,
 ): Generator<HeaderEntry> {
-  const job = jobDir(jobId);
+  const job = jobInBase(jobId);
   yield { kind: 'directory', name: job };
   for (const folder of folders) yield { kind: 'directory', name: `${job}/${folder}` };
   for (const { path, blob } of files) {
     const target = sent.has(blob.name) ? incomingBlob(jobId, blob.name) : storeBlob(blob.name);
     yield { kind: 'hard link', name: `${job}/${path}`, target };
+  }
+}
+
+/** The file's stat now; undefined when it is gone. */
+function statOrUndefined(path: string): BigIntStats | undefined {
+  try {
+    return statSync(path, { bigint: true });
+  } catch {
+    return undefined;
   }
 }
 
@@ -88,12 +114,19 @@ export async function planInputs(
   inputs: readonly string[],
   reread: boolean,
 ): Promise<{ plan: InputPlan; cached: boolean }> {
+  const startedNs = BigInt(Date.now()) * 1_000_000n;
   const cache = reread ? undefined : HashCache.load(hashCachePath(stateDir));
-  const tree = await buildInputTree(baseDir, inputs, (path) =>
-    cache ? cache.digest(path) : digestOfFile(path),
-  );
+  const found: Found = new Map();
+  const tree = await buildInputTree(baseDir, inputs, async (path, stats) => {
+    const digest = await (cache ? cache.digest(path, stats) : digestOfFile(path));
+    found.set(path, { stats, readForPlan: cache?.wasRead(path) ?? true });
+    return digest;
+  });
   cache?.save();
-  return { plan: plan(tree), cached: cache !== undefined && cache.filesRead === 0 };
+  return {
+    plan: plan(tree, startedNs, found),
+    cached: cache !== undefined && cache.filesRead === 0,
+  };
 }
 
 // The job folder's links travel gzipped: a link's tar header is mostly zeros and repeats, so a
@@ -143,18 +176,33 @@ export async function uploadMissing(
     throw new UserError(`upload failed: the instance asked for ${missing.join(' ')}`);
   const sending = blobs as Blob[];
   const sent = new Set(sending.map((blob) => blob.name));
-  function* entries(): Generator<TarEntry> {
-    for (const blob of sending) {
-      yield {
-        kind: 'file',
-        name: incomingBlob(jobId, blob.name),
-        source: blob.source,
-        size: blob.digest.sizeBytes,
-      };
-    }
-    yield* jobEntries(jobId, inputs, sent);
-  }
-  const upload = await transport.send(uploadScript(jobId), Readable.from(tarStream(entries())));
+  // What arrives must be what its name says. A blob read for this plan and unchanged since (its
+  // stat tells, see file-version.ts) is; any other is hashed as it is sent: one whose digest came
+  // from the hash cache may carry a wrong one (a racy write the cache could not see).
+  const byStat = (blob: Blob) =>
+    blob.readForPlan && unchangedSince(blob.stats, inputs.startedNs, blob.stats);
+  const hashes = new Map<Blob, Hash>();
+  for (const blob of sending) if (!byStat(blob)) hashes.set(blob, createHash('sha256'));
+  const entries: TarEntry[] = [
+    ...sending.map((blob): TarEntry => ({
+      kind: 'file',
+      name: incomingBlob(jobId, blob.name),
+      source: blob.source,
+      size: blob.digest.sizeBytes,
+      mode: blobMode(blob.isExecutable),
+      onContent: hashes.has(blob) ? (bytes) => hashes.get(blob)!.update(bytes) : undefined,
+    })),
+    ...jobEntries(jobId, inputs, sent),
+  ];
+  const isSound = (blob: Blob) => {
+    if (hashes.has(blob)) return hashes.get(blob)!.digest('hex') === blob.digest.hash;
+    const now = statOrUndefined(blob.source);
+    return now !== undefined && unchangedSince(blob.stats, inputs.startedNs, now);
+  };
+  const verdict = () => Buffer.from(`${sending.every(isSound) ? UPLOAD_SOUND : 'changed'}\n`);
+  const closing = { name: incomingBlob(jobId, VERDICT_FILE), content: verdict };
+  const archive = tarStream(entries, { mtime: BLOB_MTIME, closing });
+  const upload = await transport.send(uploadScript(jobId), Readable.from(archive));
   if (upload.status === STORE_RETRY || upload.status === STORE_CHANGED) return false;
   if (upload.status !== 0)
     throw new UserError(`upload failed: ${lines(upload.stderr)[0] ?? upload.status}`);
