@@ -10,16 +10,19 @@ import { WARDEN_CHECK } from './step-warden.js';
 // src/layout/instance-home.ts).
 //
 // A step is one exec: it assembles the job folder from the store (when the request has inputs),
-// starts the step, streams its output, then serves the client's control lines. Each process costs
-// a warm step a few milliseconds, so the scripts use builtins wherever they can: the supervisor is
-// a subshell (no exec), pipes are pipelines (no mkfifo), heartbeats are counters that `read`
-// compares (no date, no stat), files are touched with `: >` (truncating sets the mtime).
+// starts the step, sends its output, then serves the client's control lines. Each process costs
+// a warm step several milliseconds (more when processes run side by side), so the scripts use
+// builtins wherever they can: the supervisor is a subshell (no exec), heartbeats are values that
+// `read` compares (no date, no stat), files are touched with `: >` (truncating sets the mtime).
 
 /** The exit status of an attach that found no step to attach to (cleaned up after its client was away). */
 export const STEP_GONE = 3;
 
 /** The first line of a start's stdout once the job folder is ready and the step starts. */
 export const READY = 'ready';
+
+/** How long a step runs before its client asks to see its output live. */
+export const FOLLOW_AFTER_MS = 1000;
 
 /** What ends the step's output on its stderr stream: the marker, the exit status, a newline. */
 export function statusMarker(jobId: string): string {
@@ -32,44 +35,57 @@ const PRELUDE = (jobId: string) =>
 const TRAILER = `trailer() { printf '\\036scons-remote:%s:%s\\n' "$id" "$1" >&2; }`;
 
 // Reads the client's control lines: `beat` periodically (a warden killed meanwhile is started
-// again), `cancel` on Ctrl-C, `keep` (its outputs join the store) and `done` once it has the
-// outputs. End of input means the client or its connection is gone: the heartbeat then lapses. `done` is written after the keep, which reads the
+// again), `cancel` on Ctrl-C, `follow` when the step runs long, `keep` (its outputs join the
+// store) and `done` once it has the outputs. End of input means the client or its connection is gone: the heartbeat then lapses. `done` is written after the keep, which reads the
 // job folder the warden removes once it sees `done`.
 const SERVE = `beats=0
 while IFS= read -r line; do
   case $line in
     beat) beats=$((beats + 1)); echo "$$.$beats" > "$ctl/beat"; warden_check ;;
     cancel) : > "$ctl/cancel"; pid=; read -r pid 2>/dev/null < "$ctl/step.pid"; kill -TERM -"$pid" 2>/dev/null ;;
+    follow) : > "$ctl/follow"; kill -USR1 "$supervisor" 2>/dev/null ;;
     keep) keep > /dev/null 2>&1 ;;
     done) : > "$ctl/done"; exit 0 ;;
   esac
 done`;
 
-// A subshell of the start command. The step gets its own process group (setsid); tee -p copies its
-// stdout and stderr to the logs and, while the connection lives, to the client (fd 3 is the
-// channel's stdout). The last tee ends after the other (its input is the first's stderr too), so
-// its pid, in tee.pid, tells an attach when the logs are complete. The supervisor ends with the
-// step: stopping it and removing its folders are the warden's (step-warden.ts), and its pid in the
-// running marker tells the warden whether a status may still come. It outlives a hangup; the step
-// gets the signals as a local shell leaves them (a step ignoring SIGPIPE fills its stderr with
-// "Broken pipe" where `yes | head` was meant to end quietly).
+// A subshell of the start command. The step gets its own process group (setsid) and writes its
+// stdout and stderr to the logs, never to the channel, so a dropped connection does not touch it
+// and an attach reads on from the logs. A step that ends within FOLLOW_AFTER_MS (most do) has its
+// logs sent once it ended, by builtins when empty: two `tee` relaying each step live were a fifth
+// of a warm step's cost on the instance. For a longer one the client asks to follow: the serving
+// shell marks `follow` and signals the supervisor, whose `tail`s then relay the logs live. The
+// supervisor ends with the step: stopping it and removing its folders are the warden's
+// (step-warden.ts), and its pid in the running marker tells the warden whether a status may still
+// come. It outlives a hangup; the step gets the signals as a local shell leaves them (a step
+// ignoring SIGPIPE fills its stderr with "Broken pipe" where `yes | head` was meant to end quietly).
 const SUPERVISOR = `trap '' HUP
+following=
+follow() {
+  [ -n "$following" ] && return
+  following=1
+  tail -c +1 -s 0.1 -f --pid="$step" "$ctl/out" &
+  tail -c +1 -s 0.1 -f --pid="$step" "$ctl/err" >&2 &
+}
 : > "$activity"; echo "$id" >> "$jobs_log"
-exec 3>&1
-{
-  {
-    trap - HUP
-    setsid sh -c "$command" < /dev/null &
-    echo $! > "$ctl/step.pid"
-    wait $!
-    echo $? > "$ctl/code"
-  } 3>&- | tee -p -a "$ctl/out" >&3 3>&-
-} 2>&1 | tee -p -a "$ctl/err" >&2 3>&- &
-echo $! > "$ctl/tee.pid"
-wait
-status=255; read -r status < "$ctl/code"
-echo $status > "$ctl/status"
-trailer $status`;
+( trap - HUP; exec setsid sh -c "$command" ) < /dev/null > "$ctl/out" 2> "$ctl/err" &
+step=$!
+echo $step > "$ctl/step.pid"
+interrupted=
+trap 'interrupted=1; follow' USR1
+[ -e "$ctl/follow" ] && follow
+# The signal cuts a wait short (status 138); waiting again gives the step's own status.
+wait $step; code=$?
+while [ "$code" = 138 ] && [ -n "$interrupted" ]; do interrupted=; wait $step; code=$?; done
+trap '' USR1
+if [ -n "$following" ]; then
+  wait
+else
+  [ -s "$ctl/out" ] && cat "$ctl/out"
+  [ -s "$ctl/err" ] && cat "$ctl/err" >&2
+fi
+echo $code > "$ctl/status"
+trailer $code`;
 
 export interface StepStart {
   jobId: string;
@@ -116,8 +132,11 @@ export function startStepCommand(step: StepStart): string {
     'warden_check',
     `command=${shellQuote(step.command)}`,
     step.keep,
+    // Ignored until the supervisor can follow: USR1 would end it otherwise.
+    "trap '' USR1",
     `( ${SUPERVISOR}\n) < /dev/null &`,
-    'echo $! > "$running/$id"',
+    'supervisor=$!',
+    'echo $supervisor > "$running/$id"',
     SERVE,
   ].join('\n');
 }
@@ -137,12 +156,12 @@ export function attachStepCommand(
     TRAILER,
     keep,
     WARDEN_CHECK,
-    'while [ ! -e "$ctl/tee.pid" ] && [ -d "$ctl" ]; do sleep 0.1; done',
-    `tee=; read -r tee 2>/dev/null < "$ctl/tee.pid" || exit ${STEP_GONE}`,
+    'while [ ! -e "$running/$id" ] && [ -d "$ctl" ]; do sleep 0.1; done',
+    `supervisor=; read -r supervisor 2>/dev/null < "$running/$id" || exit ${STEP_GONE}`,
     'echo "$$.0" > "$ctl/beat"',
     '{',
-    `  tail -c +${stdoutOffset + 1} -f --pid="$tee" "$ctl/out" &`,
-    `  tail -c +${stderrOffset + 1} -f --pid="$tee" "$ctl/err" >&2 &`,
+    `  tail -c +${stdoutOffset + 1} -s 0.1 -f --pid="$supervisor" "$ctl/out" &`,
+    `  tail -c +${stderrOffset + 1} -s 0.1 -f --pid="$supervisor" "$ctl/err" >&2 &`,
     '  wait',
     '  while [ ! -e "$ctl/status" ] && [ -d "$ctl" ]; do sleep 0.1; done',
     '  status=; read -r status 2>/dev/null < "$ctl/status" && trailer "$status"',

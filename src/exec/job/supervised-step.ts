@@ -3,7 +3,13 @@ import type { Transport } from '../../transport/index.js';
 import { UserError } from '../../util/user-error.js';
 import { warn } from '../progress.js';
 import { StatusTrailer } from './status-trailer.js';
-import { attachStepCommand, READY, statusMarker, STEP_GONE } from './step-supervisor.js';
+import {
+  attachStepCommand,
+  FOLLOW_AFTER_MS,
+  READY,
+  statusMarker,
+  STEP_GONE,
+} from './step-supervisor.js';
 
 const DEFAULT_HEARTBEAT_SECONDS = 60;
 /** How often a step whose connection keeps dropping is attached again before giving up. */
@@ -152,7 +158,9 @@ export class SupervisedStep {
     clearInterval(this.#heartbeat);
     this.#heartbeat = setInterval(() => this.#current?.control.write('beat\n'), every);
     this.#head = Buffer.alloc(0);
+    const follow = setTimeout(() => this.#current?.control.write('follow\n'), FOLLOW_AFTER_MS);
     let outcome = await this.#attach(transport, startCommand, stdin);
+    clearTimeout(follow);
     if (outcome.status !== undefined) this.#started = true;
     if (!this.#started) {
       const said = this.#head?.toString() ?? '';
