@@ -89,7 +89,7 @@ export async function startStep(job: StepWithInputs): Promise<Started> {
     );
     const unchanged = `upload: 0 of ${plan.files.length} files, 0 bytes`;
     if (cached) {
-      const links = linksOf(job.start.jobId, plan);
+      const links = linksOf(plan);
       const ran = await run(links, linkScript(links.length));
       if ('status' in ran) {
         rememberHeld(transport.hostKey, plan.blobs.keys());

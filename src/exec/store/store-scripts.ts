@@ -64,6 +64,14 @@ seal_and_commit() {
     find . -type f -exec touch -d @${BLOB_MTIME} {} + ) && commit
 }`;
 
+/**
+ * The job id of a links archive (linksOf), which serves every job of its plan: extraction renames
+ * its folder to the job's (GNU tar's --transform, which leaves the store's link targets alone).
+ */
+export const LINKS_JOB_ID = 'links';
+
+const TO_THIS_JOB = `--transform="s,^jobs/${LINKS_JOB_ID},jobs/$id,"`;
+
 /** BLOB_MTIME less a nanosecond: find's -newermt is "strictly newer". */
 const BEFORE_BLOB_MTIME = '946684800.271828181';
 
@@ -80,7 +88,7 @@ export function linkScript(linkBytes: number): string {
     `-newermt @${BEFORE_BLOB_MTIME} ! -newermt @${BLOB_MTIME} \\) -print -quit`;
   return [
     '( umask 077',
-    `  head -c ${linkBytes} | tar -xz -C "$base" --no-same-owner -f - 2>/dev/null &&`,
+    `  head -c ${linkBytes} | tar -xz -C "$base" --no-same-owner ${TO_THIS_JOB} -f - 2>/dev/null &&`,
     `    [ -z "$(${unsound})" ] && exit 0`,
     '  rm -rf "$job"; echo query; exit 1',
     ') || exit 0',
@@ -102,7 +110,7 @@ export function queryAndLinkScript(jobId: string, wantedBytes: number): string {
     '  printf "%s\\n" "$wanted" | cut -d: -f1 | xargs -r stat -c "%n:%s:%.9Y:%a" -- 2>/dev/null',
     '} | LC_ALL=C sort | uniq -u | cut -d: -f1 | uniq)',
     'if [ -n "$missing" ]; then printf "%s\\n" "$missing"; exec cat > /dev/null; fi',
-    'tar -xz -C "$base" --no-same-owner -f - && exit 0',
+    `tar -xz -C "$base" --no-same-owner ${TO_THIS_JOB} -f - && exit 0`,
     `cat > /dev/null; rm -rf "$job"; exit ${STORE_RETRY}`,
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { statSync, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { HashCache } from '../../cas/hash-cache.js';
@@ -8,13 +9,16 @@ import { digestOfFile, type Digest } from '../../cas/digest.js';
 import { unchangedSince } from '../../cas/file-version.js';
 import { incomingBlob, jobInBase, storeBlob } from '../../layout/instance-home.js';
 import { hashCachePath } from '../../layout/local-state.js';
+import { projectPath } from '../../transport/project-path.js';
 import type { Transport } from '../../transport/index.js';
 import { UserError } from '../../util/user-error.js';
 import type { Progress } from '../progress.js';
+import { rememberedPlan, rememberPlan } from './plan-memo.js';
 import {
   BLOB_MTIME,
   blobMode,
   blobName,
+  LINKS_JOB_ID,
   queryAndLinkScript,
   STORE_CHANGED,
   STORE_RETRY,
@@ -75,17 +79,21 @@ function plan(tree: InputTree, startedNs: bigint, found: Found): InputPlan {
   return { folders: folders(tree), files, blobs, startedNs };
 }
 
-/** The job folder: its folders, then a hard link per file to the blob in the store or in `sent`. */
+/**
+ * The job folder: its folders, then a hard link per file to the blob in the store or in `sent`.
+ * Under LINKS_JOB_ID, whose folder the instance renames as it extracts, when no job is given.
+ */
 function* jobEntries(
-  jobId: string,
+  jobId: string | undefined,
   { folders, files }: InputPlan,
   sent: ReadonlySet<string>,
 ): Generator<HeaderEntry> {
-  const job = jobInBase(jobId);
+  const job = jobInBase(jobId ?? LINKS_JOB_ID);
   yield { kind: 'directory', name: job };
   for (const folder of folders) yield { kind: 'directory', name: `${job}/${folder}` };
   for (const { path, blob } of files) {
-    const target = sent.has(blob.name) ? incomingBlob(jobId, blob.name) : storeBlob(blob.name);
+    const target =
+      jobId && sent.has(blob.name) ? incomingBlob(jobId, blob.name) : storeBlob(blob.name);
     yield { kind: 'hard link', name: `${job}/${path}`, target };
   }
 }
@@ -114,6 +122,9 @@ export async function planInputs(
   inputs: readonly string[],
   reread: boolean,
 ): Promise<{ plan: InputPlan; cached: boolean }> {
+  const key = [stateDir, baseDir, ...inputs].join('\0');
+  const remembered = reread ? undefined : rememberedPlan<InputPlan>(key);
+  if (remembered) return { plan: remembered, cached: true };
   const startedNs = BigInt(Date.now()) * 1_000_000n;
   const cache = reread ? undefined : HashCache.load(hashCachePath(stateDir));
   const found: Found = new Map();
@@ -123,18 +134,29 @@ export async function planInputs(
     return digest;
   });
   cache?.save();
-  return {
-    plan: plan(tree, startedNs, found),
-    cached: cache !== undefined && cache.filesRead === 0,
-  };
+  const planned = plan(tree, startedNs, found);
+  const cached = cache !== undefined && cache.filesRead === 0;
+  const onlyFiles = inputs.every((input) => found.has(join(baseDir, projectPath(input)!)));
+  if (cached && onlyFiles) {
+    const stats = new Map([...found].map(([path, { stats }]) => [path, stats]));
+    rememberPlan(key, planned, stats, startedNs);
+  }
+  return { plan: planned, cached };
 }
 
 // The job folder's links travel gzipped: a link's tar header is mostly zeros and repeats, so a
 // thousand of them take about 50 kB instead of 500.
 
-/** The job folder's links into the store, for linkScript. */
-export function linksOf(jobId: string, inputs: InputPlan): Buffer {
-  return gzipSync(tarOfHeaders(jobEntries(jobId, inputs, new Set())), { level: 1 });
+const linksOfPlan = new WeakMap<InputPlan, Buffer>();
+
+/** The job folder's links into the store, for linkScript: the same for every job of one plan. */
+export function linksOf(inputs: InputPlan): Buffer {
+  let links = linksOfPlan.get(inputs);
+  if (!links) {
+    links = gzipSync(tarOfHeaders(jobEntries(undefined, inputs, new Set())), { level: 1 });
+    linksOfPlan.set(inputs, links);
+  }
+  return links;
 }
 
 /**
@@ -150,7 +172,7 @@ export async function queryAndLink(
     wantedLine(blob.digest, blob.isExecutable),
   );
   const wantedGz = gzipSync(wanted.join(''), { level: 1 });
-  const links = linksOf(jobId, inputs);
+  const links = linksOf(inputs);
   const script = queryAndLinkScript(jobId, wantedGz.length);
   const query = await transport.send(script, Readable.from([wantedGz, links]));
   if (query.status === STORE_RETRY) return undefined;
