@@ -131,6 +131,17 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
     assert.deepEqual(await leftOnInstance(), { folders: [], alive: '' });
   });
 
+  it('stops what a finished step left running in the background', async () => {
+    const run = await remoteExecAsync(dir, env(), [
+      '--config',
+      'remote.json',
+      '--',
+      'mkdir -p $HOME/pids; sleep 100000 > /dev/null 2>&1 & echo $! > $HOME/pids/leftover',
+    ]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(await leftOnInstance(), { folders: [], alive: '' });
+  });
+
   it('stops an abandoned step although the warden that watched it was killed', async () => {
     const step = shim(dir, { ...env(), SCONS_REMOTE_HEARTBEAT_SECONDS: '2' }, [
       '--in',

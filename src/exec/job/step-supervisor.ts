@@ -36,8 +36,9 @@ const TRAILER = `trailer() { printf '\\036scons-remote:%s:%s\\n' "$id" "$1" >&2;
 
 // Reads the client's control lines: `beat` periodically (a warden killed meanwhile is started
 // again), `cancel` on Ctrl-C, `follow` when the step runs long, `keep` (its outputs join the
-// store) and `done` once it has the outputs. End of input means the client or its connection is gone: the heartbeat then lapses. `done` is written after the keep, which reads the
-// job folder the warden removes once it sees `done`.
+// store) and `done` once it has the outputs. End of input means the client or its connection is
+// gone: the heartbeat then lapses. `done` is written after the keep, which reads the job folder
+// the warden removes once it sees `done`.
 const SERVE = `beats=0
 while IFS= read -r line; do
   case $line in
@@ -57,7 +58,8 @@ done`;
 // shell marks `follow` and signals the supervisor, whose `tail`s then relay the logs live. The
 // supervisor ends with the step: stopping it and removing its folders are the warden's
 // (step-warden.ts), and its pid in the running marker tells the warden whether a status may still
-// come. It outlives a hangup; the step gets the signals as a local shell leaves them (a step
+// come. What the step left running in the background is the warden's too; its output after the
+// step ended is in the log, not sent. The supervisor outlives a hangup; the step gets the signals as a local shell leaves them (a step
 // ignoring SIGPIPE fills its stderr with "Broken pipe" where `yes | head` was meant to end quietly).
 const SUPERVISOR = `trap '' HUP
 following=

@@ -30,10 +30,14 @@ const POLICE = `police() {
     if [ "$seen" = "b$beat" ]; then idle=$((idle + 1)); else idle=0; fi
     echo "b$beat $idle" > "$ctl/seen"
     stop=; { [ -e "$ctl/cancel" ] || [ "$idle" -ge "$bound" ]; } && stop=1
+    pid=; read -r pid 2>/dev/null < "$ctl/step.pid"
     if [ -e "$ctl/status" ]; then
-      if [ -e "$ctl/done" ] || [ -n "$stop" ]; then set -- "$@" "$jobs/$id" "$ctl" "$running/$id"; fi
+      if [ -e "$ctl/done" ] || [ -n "$stop" ]; then
+        # What the step left running goes with its folder.
+        [ -n "$pid" ] && kill -KILL -"$pid" 2>/dev/null
+        set -- "$@" "$jobs/$id" "$ctl" "$running/$id"
+      fi
     elif [ -n "$stop" ]; then
-      pid=; read -r pid 2>/dev/null < "$ctl/step.pid"
       kills=0; read -r kills 2>/dev/null < "$ctl/kills"
       if [ -n "$pid" ]; then
         if [ "$kills" -eq 0 ]; then kill -TERM -"$pid"; elif [ "$kills" -ge "$grace" ]; then kill -KILL -"$pid"; fi
