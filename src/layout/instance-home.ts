@@ -9,6 +9,9 @@
 //   store/<blob>    content-addressed inputs and outputs, named <sha256> or <sha256>.x (executable);
 //                   only eviction deletes them (src/exec/store/store-scripts.ts), never the watchdog
 //   store/incoming/<job>/  blobs of one upload or one step's outputs until they are checked
+//   trees/<key>/    a job folder's input links as first made, which later jobs with the same
+//                   inputs copy (`cp -al`); <key>.used is touched at each use, and the keep of
+//                   a step removes the trees unused for 30 minutes
 //   setup.sh        the connection's setup script, and setup.sha256 the hash of the last one that succeeded;
 //                   setup.pid the process group of a run under way
 // Scripts run on the instance take the paths from INSTANCE_PATHS, never spelling them out.
@@ -44,6 +47,7 @@ export const INSTANCE_PATHS = [
   'jobs="$base/jobs"',
   'store="$base/store"',
   'incoming="$base/store/incoming"',
+  'trees="$base/trees"',
   'steps="$base/steps"',
   'running="$base/running"',
   'activity="$base/activity"',

@@ -6,6 +6,7 @@ import {
   readFileSync,
   realpathSync,
   renameSync,
+  rmSync,
   statSync,
   utimesSync,
   writeFileSync,
@@ -26,7 +27,7 @@ function uploaded(stderr: string): { files: number; of: number; bytes: number } 
 describe('the content-addressed store on the instance', () => {
   const { project, step, env } = configProjectsOnCloud();
 
-  it('sends no content for 300 unchanged inputs the second time; executable bits survive', async () => {
+  it('sends no content for 300 unchanged inputs the second and third time; executable bits survive', async () => {
     const files: Record<string, string> = { 'tool.sh': '#!/bin/sh\ncat "$@" | wc -c\n' };
     for (let i = 0; i < 300; i++) files[`src/d${i % 7}/f${i}.txt`] = `${i}\n`.repeat(1000);
     const dir = project(files);
@@ -44,6 +45,12 @@ describe('the content-addressed store on the instance', () => {
     const second = await step(dir, [...args, command]);
     assert.equal(second.status, 0, second.stderr);
     assert.deepEqual(uploaded(second.stderr), { files: 0, of: 301, bytes: 0 });
+    assert.equal(readFileSync(join(dir, 'n.txt'), 'utf8').trim(), String(sources));
+    // The third job folder is a copy of the links the second one left on the instance.
+    rmSync(join(dir, 'n.txt'));
+    const third = await step(dir, [...args, command]);
+    assert.equal(third.status, 0, third.stderr);
+    assert.deepEqual(uploaded(third.stderr), { files: 0, of: 301, bytes: 0 });
     assert.equal(readFileSync(join(dir, 'n.txt'), 'utf8').trim(), String(sources));
   });
 

@@ -1,12 +1,13 @@
 import type { Transport } from '../../transport/index.js';
 import { UserError } from '../../util/user-error.js';
 import type { Progress } from '../progress.js';
-import { linkScript } from '../store/store-scripts.js';
-import { mayHold, rememberHeld } from '../store/store-knowledge.js';
+import { linkScript, TREE_MISSING } from '../store/store-scripts.js';
+import { mayHold, mayHoldTree, rememberHeld, rememberTree } from '../store/store-knowledge.js';
 import {
   linksOf,
   planInputs,
   queryAndLink,
+  treeOf,
   uploadMissing,
   type InputPlan,
 } from '../store/upload-inputs.js';
@@ -16,7 +17,8 @@ import { startStepCommand, type StepStart } from './step-supervisor.js';
 import type { SupervisedStep } from './supervised-step.js';
 
 // A step costs one exec when the instance's store holds its inputs: when every input was hashed
-// before, the start makes the job folder from the store's blobs and runs the step. Otherwise (or
+// before, the start makes the job folder from the store's blobs (copying the tree of links an
+// earlier step with these inputs left, when this process knows of one) and runs the step. Otherwise (or
 // when the start finds a blob missing) one exec asks which blobs the store lacks and makes the
 // folder when none; the missing ones are sent with the folder's links; then the step starts.
 // Inputs all read anew for this step, whose contents the store never held as far as this process
@@ -90,7 +92,13 @@ export async function startStep(job: StepWithInputs): Promise<Started> {
     const unchanged = `upload: 0 of ${plan.files.length} files, 0 bytes`;
     if (cached) {
       const links = linksOf(plan);
-      const ran = await run(links, linkScript(links.length));
+      const tree = treeOf(plan);
+      let ran = mayHoldTree(transport.hostKey, tree)
+        ? await run(undefined, linkScript(0, tree))
+        : undefined;
+      if (ran && 'refused' in ran && ran.refused.trim() === TREE_MISSING) ran = undefined;
+      ran ??= await run(links, linkScript(links.length, tree));
+      rememberTree(transport.hostKey, tree, 'status' in ran);
       if ('status' in ran) {
         rememberHeld(transport.hostKey, plan.blobs.keys());
         progress(unchanged);

@@ -11,7 +11,10 @@ import { fingerprint } from '../../cas/file-version.js';
 // a content the store holds unbeknown to this process (another machine's, or from before the
 // agent started) is sent once more, which is harmless.
 //
-// API: rememberHeld(instance, names), mayHold(instance, blob), rememberPlaced(baseDir, outputs).
+// It also knows the trees of job folder links the instance keeps (store-scripts.ts linkScript).
+//
+// API: rememberHeld(instance, names), mayHold(instance, blob), rememberPlaced(baseDir, outputs),
+// mayHoldTree(instance, key), rememberTree(instance, key, holds).
 
 /** Past this many names an instance's memory starts again: it bounds the agent's memory. */
 const MAX_NAMES = 1_000_000;
@@ -25,6 +28,17 @@ export function rememberHeld(instance: string, names: Iterable<string>): void {
   let known = held.get(instance);
   if (!known || known.size > MAX_NAMES) held.set(instance, (known = new Set()));
   for (const name of names) known.add(name);
+}
+
+/** Whether `instance` holds the tree `key` (linkScript), as far as this process knows. */
+export function mayHoldTree(instance: string, key: string): boolean {
+  return held.get(instance)?.has(`tree:${key}`) ?? false;
+}
+
+/** `instance` holds the tree `key` now, or (`holds` false) no longer. */
+export function rememberTree(instance: string, key: string, holds: boolean): void {
+  if (holds) rememberHeld(instance, [`tree:${key}`]);
+  else held.get(instance)?.delete(`tree:${key}`);
 }
 
 /** Whether the store of `instance` may hold the blob `name`, read from `source` as `stats`. */

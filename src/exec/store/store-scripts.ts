@@ -75,22 +75,37 @@ const TO_THIS_JOB = `--transform="s,^jobs/${LINKS_JOB_ID},jobs/$id,"`;
 /** BLOB_MTIME less a nanosecond: find's -newermt is "strictly newer". */
 const BEFORE_BLOB_MTIME = '946684800.271828181';
 
+/** What a start prints when the tree it was to copy is not on the instance: send the links. */
+export const TREE_MISSING = 'tree';
+
 /**
  * Shell text for the start of a step (step-supervisor.ts), run in the login user's home when every
- * input was hashed before (so the store likely has them all): reads `linkBytes` of a gzipped tar of
- * the job folder's links into the store and makes the folder. A blob missing, or one whose mode or
- * mtime is not a sound blob's, makes it print `query` and exit instead, leaving no folder: the
- * client then asks which blobs to send. Five processes, where asking first would take a dozen.
+ * input was hashed before (so the store likely has them all). With `linkBytes`, reads that much of
+ * a gzipped tar of the job folder's links into the store and makes the folder, then keeps a copy
+ * of its links as the tree `treeKey`; without, copies the tree (TREE_MISSING when it is gone). A
+ * blob missing, or one whose mode or mtime is not a sound blob's, makes it print `query` and exit
+ * instead, leaving no folder (and no tree): the client then asks which blobs to send. Copying a
+ * thousand links with `cp -al` costs a quarter of extracting them (108 to 25 ms here).
  */
-export function linkScript(linkBytes: number): string {
+export function linkScript(linkBytes: number, treeKey: string): string {
   const unsound =
     `find "$job" -type f ! \\( \\( -perm 400 -o -perm 500 \\) ` +
     `-newermt @${BEFORE_BLOB_MTIME} ! -newermt @${BLOB_MTIME} \\) -print -quit`;
+  const made = linkBytes
+    ? `head -c ${linkBytes} | tar -xz -C "$base" --no-same-owner ${TO_THIS_JOB} -f - 2>/dev/null`
+    : `cp -al "$tree" "$job" 2>/dev/null || { rm -rf "$job"; echo ${TREE_MISSING}; exit 1; }`;
   return [
-    '( umask 077',
-    `  head -c ${linkBytes} | tar -xz -C "$base" --no-same-owner ${TO_THIS_JOB} -f - 2>/dev/null &&`,
-    `    [ -z "$(${unsound})" ] && exit 0`,
-    '  rm -rf "$job"; echo query; exit 1',
+    `( umask 077; tree="$trees/${treeKey}"`,
+    `  ${made} &&`,
+    `    [ -z "$(${unsound})" ] && {`,
+    ...(linkBytes
+      ? [
+          '      { mkdir -p "$trees" && cp -al "$job" "$trees/.$id" &&',
+          '        mv -T "$trees/.$id" "$tree"; } 2>/dev/null || rm -rf "$trees/.$id"',
+        ]
+      : []),
+    '      : > "$tree.used"; exit 0; }',
+    '  rm -rf "$job" "$tree"; echo query; exit 1',
     ') || exit 0',
   ].join('\n');
 }
@@ -141,7 +156,8 @@ export function uploadScript(jobId: string): string {
 /**
  * Shell text defining `keep` for a step's control lines (step-supervisor.ts): adds the finished
  * job's output files to the store (hashed there, hard-linked), then evicts the blobs used longest
- * ago until the store holds at most `storeMegabytes`; leftovers of uploads cut short an hour ago go too.
+ * ago until the store holds at most `storeMegabytes`; leftovers of uploads cut short an hour ago
+ * go too, and trees unused for 30 minutes (their links keep blobs the store may have let go).
  */
 export function keepFunction(
   outputs: readonly string[],
@@ -174,6 +190,7 @@ export function keepFunction(
     `    total=$((total + size)); [ "$total" -gt ${limitBytes} ] && printf "%s\\n" "$name"`,
     '  done; } | xargs -r rm -f --',
     'find "$incoming" -mindepth 1 -maxdepth 1 -mmin +60 -exec rm -rf {} +',
+    'find "$trees" -maxdepth 1 -name "*.used" -mmin +30 -exec sh -c \'for used; do rm -rf "${used%.used}" "$used"; done\' sh {} + 2>/dev/null',
     ')',
   ].join('\n');
 }

@@ -149,6 +149,18 @@ export async function planInputs(
 
 const linksOfPlan = new WeakMap<InputPlan, Buffer>();
 
+const treeOfPlan = new WeakMap<InputPlan, string>();
+
+/** The name of the tree on the instance that holds the links of `inputs` (linkScript). */
+export function treeOf(inputs: InputPlan): string {
+  let tree = treeOfPlan.get(inputs);
+  if (!tree) {
+    tree = createHash('sha256').update(linksOf(inputs)).digest('hex');
+    treeOfPlan.set(inputs, tree);
+  }
+  return tree;
+}
+
 /** The job folder's links into the store, for linkScript: the same for every job of one plan. */
 export function linksOf(inputs: InputPlan): Buffer {
   let links = linksOfPlan.get(inputs);
