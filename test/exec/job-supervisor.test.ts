@@ -131,6 +131,19 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
     assert.deepEqual(await leftOnInstance(), { folders: [], alive: '' });
   });
 
+  it('shows the output of a step that runs long while it runs', async () => {
+    const step = shim(dir, env(), [
+      '--',
+      'echo first; echo warning >&2; while [ ! -e $HOME/go-on ]; do sleep 0.1; done; echo second',
+    ]);
+    await eventually(() => step.stdout() === 'first\n' && step.stderr() === 'warning\n');
+    assert.deepEqual([step.stdout(), step.stderr()], ['first\n', 'warning\n']);
+    writeFileSync(join(home, 'go-on'), '');
+    assert.equal(await step.exit, 0);
+    assert.deepEqual([step.stdout(), step.stderr()], ['first\nsecond\n', 'warning\n']);
+    await remoteExecAsync(dir, env(), ['--config', 'remote.json', '--', 'rm $HOME/go-on']);
+  });
+
   it('stops what a finished step left running in the background', async () => {
     const run = await remoteExecAsync(dir, env(), [
       '--config',
