@@ -18,9 +18,10 @@ import type { SupervisedStep } from './supervised-step.js';
 
 // A step costs one exec when the instance's store holds its inputs: when every input was hashed
 // before, the start makes the job folder from the store's blobs (copying the tree of links an
-// earlier step with these inputs left, when this process knows of one) and runs the step. Otherwise (or
-// when the start finds a blob missing) one exec asks which blobs the store lacks and makes the
-// folder when none; the missing ones are sent with the folder's links; then the step starts.
+// earlier step with these inputs left, when this process knows of one) and runs the step.
+// Otherwise (or when the start finds a blob missing) one exec asks which blobs the store lacks and
+// makes the folder when none; the missing ones are sent with the folder's links; then the step
+// starts.
 // Inputs all read anew for this step, whose contents the store never held as far as this process
 // saw (store-knowledge.ts), are sent without asking: new content, two execs.
 

@@ -39,8 +39,9 @@ const POLICE = `police() {
       fi
     elif [ -n "$stop" ]; then
       kills=0; read -r kills 2>/dev/null < "$ctl/kills"
-      if [ -n "$pid" ]; then
-        if [ "$kills" -eq 0 ]; then kill -TERM -"$pid"; elif [ "$kills" -ge "$grace" ]; then kill -KILL -"$pid"; fi
+      if [ -z "$pid" ]; then :
+      elif [ "$kills" -eq 0 ]; then kill -TERM -"$pid"
+      elif [ "$kills" -ge "$grace" ]; then kill -KILL -"$pid"
       fi 2>/dev/null
       echo $((kills + 1)) > "$ctl/kills"
       supervisor=; read -r supervisor 2>/dev/null < "$running/$id"
