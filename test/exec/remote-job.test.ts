@@ -84,8 +84,13 @@ describe('remote-exec on the emulated cloud', () => {
     // Signals as a local shell leaves them: `yes` ends quietly once `head` has read enough.
     const piped = await job(dir, ['--', 'yes | head -n 2']);
     assert.deepEqual([piped.status, piped.stdout, piped.stderr], [0, 'y\ny\n', '']);
-    const hungUp = await job(dir, ['--', 'kill -HUP $$; echo still here']);
-    assert.deepEqual([hungUp.status, hungUp.stdout], [129, '']);
+    for (const [signal, status] of [
+      ['HUP', 129],
+      ['USR1', 138],
+    ] as const) {
+      const signalled = await job(dir, ['--', `kill -${signal} $$; echo still here`]);
+      assert.deepEqual([signalled.status, signalled.stdout], [status, ''], signal);
+    }
     const noInput = await job(dir, ['--in', 'ghost.txt', '--', 'true']);
     assert.equal(noInput.stderr, "remote-exec: error: input 'ghost.txt' does not exist\n");
     await remoteExecAsync(dir, env, ['--config', 'remote.json', 'down']);

@@ -59,8 +59,9 @@ done`;
 // supervisor ends with the step: stopping it and removing its folders are the warden's
 // (step-warden.ts), and its pid in the running marker tells the warden whether a status may still
 // come. What the step left running in the background is the warden's too; its output after the
-// step ended is in the log, not sent. The supervisor outlives a hangup; the step gets the signals as a local shell leaves them (a step
-// ignoring SIGPIPE fills its stderr with "Broken pipe" where `yes | head` was meant to end quietly).
+// step ended is in the log, not sent. The supervisor outlives a hangup and takes USR1 (follow);
+// the step gets every signal as a local shell leaves it (one ignoring SIGPIPE fills its stderr
+// with "Broken pipe" where `yes | head` was meant to end quietly).
 const SUPERVISOR = `trap '' HUP
 following=
 follow() {
@@ -70,7 +71,7 @@ follow() {
   tail -c +1 -s 0.1 -f --pid="$step" "$ctl/err" >&2 &
 }
 : > "$activity"; echo "$id" >> "$jobs_log"
-( trap - HUP; exec setsid sh -c "$command" ) < /dev/null > "$ctl/out" 2> "$ctl/err" &
+( trap - HUP USR1; exec setsid sh -c "$command" ) < /dev/null > "$ctl/out" 2> "$ctl/err" &
 step=$!
 echo $step > "$ctl/step.pid"
 interrupted=
