@@ -92,13 +92,14 @@ export async function startStep(job: StepWithInputs): Promise<Started> {
     );
     const unchanged = `upload: 0 of ${plan.files.length} files, 0 bytes`;
     if (cached) {
-      const links = linksOf(plan);
       const tree = treeOf(plan);
       let ran = mayHoldTree(transport.hostKey, tree)
         ? await run(undefined, linkScript(0, tree))
         : undefined;
-      if (ran && 'refused' in ran && ran.refused.trim() === TREE_MISSING) ran = undefined;
-      ran ??= await run(links, linkScript(links.length, tree));
+      if (!ran || ('refused' in ran && ran.refused.trim() === TREE_MISSING)) {
+        const links = linksOf(plan);
+        ran = await run(links, linkScript(links.length, tree));
+      }
       rememberTree(transport.hostKey, tree, 'status' in ran);
       if ('status' in ran) {
         rememberHeld(transport.hostKey, plan.blobs.keys());

@@ -151,11 +151,18 @@ const linksOfPlan = new WeakMap<InputPlan, Buffer>();
 
 const treeOfPlan = new WeakMap<InputPlan, string>();
 
-/** The name of the tree on the instance that holds the links of `inputs` (linkScript). */
+/**
+ * The name of the tree on the instance that holds the links of `inputs` (linkScript): a hash of
+ * what the links archive holds, without making it (a step that copies the tree sends none).
+ */
 export function treeOf(inputs: InputPlan): string {
   let tree = treeOfPlan.get(inputs);
   if (!tree) {
-    tree = createHash('sha256').update(linksOf(inputs)).digest('hex');
+    const hash = createHash('sha256');
+    // Paths hold no NUL: it ends each entry.
+    for (const folder of inputs.folders) hash.update(`d${folder}\0`);
+    for (const { path, blob } of inputs.files) hash.update(`f${path}\0${blob.name}\0`);
+    tree = hash.digest('hex');
     treeOfPlan.set(inputs, tree);
   }
   return tree;
