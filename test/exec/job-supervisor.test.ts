@@ -98,34 +98,38 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
     const folders = ['jobs', 'steps', 'running'].flatMap((name) =>
       list(join(base, name)).map((entry) => `${name}/${entry}`),
     );
-    const check = await remoteExecAsync(dir, env(), [
-      '--config',
-      'remote.json',
-      '--',
+    const check = await remote(
       'for f in $HOME/pids/*; do kill -0 $(cat $f) 2>/dev/null && echo ${f##*/}; done; rm -f $HOME/pids/*; true',
-    ]);
+    );
     assert.equal(check.status, 0, check.stderr);
     return { folders, alive: check.stdout };
   }
 
+  /** One step of the project, run to its end. */
+  const remote = (command: string) =>
+    remoteExecAsync(dir, env(), ['--config', 'remote.json', '--', command]);
+
+  /** A long step whose client's heartbeat may lapse after 2 s, once it has started. */
+  async function startedWithShortHeartbeat(name: string): Promise<ReturnType<typeof shim>> {
+    const step = shim(dir, { ...env(), SCONS_REMOTE_HEARTBEAT_SECONDS: '2' }, [
+      '--in',
+      'in.txt',
+      '--',
+      longStep(name),
+    ]);
+    await eventually(() => step.stdout().includes('started'));
+    return step;
+  }
+
   before(async () => {
     dir = project({ 'in.txt': 'x\n' });
-    assert.equal(
-      (await remoteExecAsync(dir, env(), ['--config', 'remote.json', '--', 'true'])).status,
-      0,
-    );
+    assert.equal((await remote('true')).status, 0);
     instanceId = projectInstances(cloud(), dir)[0]!.instanceId;
     home = join(cloud().stateDir, 'instances', instanceId, 'home');
   });
 
   it('stops a step whose shim was SIGKILLed once no heartbeat comes, and cleans its folder', async () => {
-    const step = shim(dir, { ...env(), SCONS_REMOTE_HEARTBEAT_SECONDS: '2' }, [
-      '--in',
-      'in.txt',
-      '--',
-      longStep('killed'),
-    ]);
-    await eventually(() => step.stdout().includes('started'));
+    const step = await startedWithShortHeartbeat('killed');
     step.child.kill('SIGKILL');
     await step.exit;
     assert.deepEqual(await leftOnInstance(), { folders: [], alive: '' });
@@ -141,35 +145,20 @@ describe('a remote step whose client is gone, cancels, or loses its connection',
     writeFileSync(join(home, 'go-on'), '');
     assert.equal(await step.exit, 0);
     assert.deepEqual([step.stdout(), step.stderr()], ['first\nsecond\n', 'warning\n']);
-    await remoteExecAsync(dir, env(), ['--config', 'remote.json', '--', 'rm $HOME/go-on']);
+    await remote('rm $HOME/go-on');
   });
 
   it('stops what a finished step left running in the background', async () => {
-    const run = await remoteExecAsync(dir, env(), [
-      '--config',
-      'remote.json',
-      '--',
+    const run = await remote(
       'mkdir -p $HOME/pids; sleep 100000 > /dev/null 2>&1 & echo $! > $HOME/pids/leftover',
-    ]);
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(await leftOnInstance(), { folders: [], alive: '' });
   });
 
   it('stops an abandoned step although the warden that watched it was killed', async () => {
-    const step = shim(dir, { ...env(), SCONS_REMOTE_HEARTBEAT_SECONDS: '2' }, [
-      '--in',
-      'in.txt',
-      '--',
-      longStep('unwatched'),
-    ]);
-    await eventually(() => step.stdout().includes('started'));
-    const wardenPid = join(home, '.scons-remote', 'warden.pid');
-    const killed = await remoteExecAsync(dir, env(), [
-      '--config',
-      'remote.json',
-      '--',
-      `kill -KILL $(cat ${wardenPid.replace(home, '$HOME')})`,
-    ]);
+    const step = await startedWithShortHeartbeat('unwatched');
+    const killed = await remote('kill -KILL $(cat $HOME/.scons-remote/warden.pid)');
     assert.equal(killed.status, 0, killed.stderr);
     // The step's next heartbeat starts another warden, which sees the client go.
     await sleep(1500);
