@@ -75,6 +75,8 @@ export interface PhaseSpan {
   phase: string;
   start: number;
   end: number;
+  /** Content bytes the phase moved (an upload's blobs that the far side lacked). */
+  bytes?: number;
 }
 
 export interface ExitMessage {

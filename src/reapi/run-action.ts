@@ -32,12 +32,15 @@ export interface StepRequest extends StepAction {
   readonly abandoned?: () => boolean;
   /** For a depfile step: puts the depfile in place from the scratch folder, before the outputs. */
   readonly finishDepfile?: (scratchDir: string) => void;
+  /** Called as the upload of the inputs the engine lacks begins; its result, with the bytes sent. */
+  readonly uploading?: () => (bytes: number) => void;
 }
 
 export interface StepReport {
   readonly exitCode: number;
   readonly cacheHit: boolean;
-  readonly blobsUploaded: number;
+  /** Content bytes sent to the engine's CAS. */
+  readonly bytesUploaded: number;
 }
 
 interface Io {
@@ -106,13 +109,19 @@ async function executeWithInputs(
   blobs: Blob[],
   action: StepReportAction,
 ): Promise<{ response: ExecuteResponse; uploaded: number }> {
-  let uploaded = await uploadMissing(engine, capabilities, blobs);
+  const upload = async () => {
+    const done = action.uploading?.();
+    const bytes = await uploadMissing(engine, capabilities, blobs);
+    done?.(bytes);
+    return bytes;
+  };
+  let uploaded = await upload();
   try {
     return { response: await execute(engine, action.digest, action.skipCache), uploaded };
   } catch (error) {
     if (!(error instanceof MissingInputs)) throw error;
     // The CAS dropped blobs between our upload and the execution: send them again, once.
-    uploaded += await uploadMissing(engine, capabilities, blobs);
+    uploaded += await upload();
     try {
       return { response: await execute(engine, action.digest, action.skipCache), uploaded };
     } catch (again) {
@@ -127,6 +136,7 @@ async function executeWithInputs(
 interface StepReportAction {
   digest: ReturnType<typeof actionBlobs>['action'];
   skipCache: boolean;
+  uploading: StepRequest['uploading'];
 }
 
 export async function runStepAction(
@@ -147,7 +157,7 @@ export async function runStepAction(
   if (hit) {
     try {
       await deliver(engine, capabilities, request, hit, io);
-      return { exitCode: hit.exitCode, cacheHit: true, blobsUploaded: 0 };
+      return { exitCode: hit.exitCode, cacheHit: true, bytesUploaded: 0 };
     } catch (error) {
       if (!(error instanceof MissingBlob)) throw error;
     }
@@ -156,6 +166,7 @@ export async function runStepAction(
   const { response, uploaded } = await executeWithInputs(engine, capabilities, all, {
     digest: action,
     skipCache: cached !== undefined,
+    uploading: request.uploading,
   }).catch((error: unknown) => {
     // The next step must hash the file again rather than trust the digest that proved wrong.
     if (error instanceof InputChanged) {
@@ -181,5 +192,5 @@ export async function runStepAction(
     throw new UserError(`remote execution: the action timed out${after} on ${engine.endpoint}`);
   }
   if (!result) throw new UserError(`remote execution: engine ${engine.endpoint} sent no result`);
-  return { exitCode: result.exitCode, cacheHit: response.cachedResult, blobsUploaded: uploaded };
+  return { exitCode: result.exitCode, cacheHit: response.cachedResult, bytesUploaded: uploaded };
 }

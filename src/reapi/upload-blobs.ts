@@ -15,7 +15,7 @@ import type { RpcStatus } from './messages.js';
 // it through ByteStream Write. Files are read only now, and checked against the digest they were
 // announced with: a file changed since it was hashed fails the step instead of poisoning the CAS.
 //
-// API: Blob, InputChanged, uploadMissing(engine, capabilities, blobs) → how many blobs were sent.
+// API: Blob, InputChanged, uploadMissing(engine, capabilities, blobs) → the bytes of content sent.
 
 export type Blob = { digest: Digest; data: Buffer } | { digest: Digest; file: InputFile };
 
@@ -176,7 +176,7 @@ function packBatches(blobs: Blob[], room: number): { batches: Blob[][]; large: B
   return { batches, large };
 }
 
-/** Uploads the blobs among `blobs` the engine lacks; returns how many it sent. */
+/** Uploads the blobs among `blobs` the engine lacks; returns the bytes of content it sent. */
 export async function uploadMissing(
   engine: Engine,
   capabilities: EngineCapabilities,
@@ -204,5 +204,5 @@ export async function uploadMissing(
       for (const job of jobs) await job();
     }),
   );
-  return toSend.length;
+  return toSend.reduce((sum, blob) => sum + blob.digest.sizeBytes, 0);
 }

@@ -130,10 +130,12 @@ describe('the trace of a remote build', () => {
     );
     writeFileSync(join(dir, 'message.txt'), 'Uryyb.\n');
     assert.equal((await ninjaAsync(dir, env)).status, 0);
+    const again = stepsOf(readTrace(dir));
     assert.deepEqual(
-      stepsOf(readTrace(dir)).map((event) => event.name),
+      again.map((event) => event.name),
       ['remote'],
       'the provisioned instance is reused: nothing to provision',
     );
+    assert.equal(again[0]!.args!.bytesUp, size('message.txt'), 'only the changed input is sent');
   });
 });

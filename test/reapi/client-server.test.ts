@@ -51,13 +51,14 @@ describe('REAPI client against the test engine', () => {
     assert.deepEqual(describeTree(dir), describeTree(local));
     assert.ok(server().calls.includes('Write'), 'the large input went through ByteStream Write');
     assert.ok(server().calls.includes('Read'), 'the large output came through ByteStream Read');
+    assert.ok(first.bytesUploaded > 3 * 1024 * 1024, `${first.bytesUploaded} bytes sent`);
 
     server().calls.length = 0;
     const uploadedBefore = server().stats.blobsUploaded;
     const executionsBefore = server().stats.executions;
     const second = await runStep({ endpoint: server().endpoint }, step);
     assert.equal(second.cacheHit, true);
-    assert.equal(second.blobsUploaded, 0);
+    assert.equal(second.bytesUploaded, 0);
     assert.equal(second.stdout, 'to stdout\n');
     assert.equal(server().stats.blobsUploaded - uploadedBefore, 0);
     assert.equal(server().stats.executions - executionsBefore, 0);

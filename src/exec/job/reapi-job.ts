@@ -7,6 +7,7 @@ import type { EngineProfile } from '../select-profile.js';
 import type { Cancellation } from './cancellation.js';
 import { finishEngineDepfile } from './engine-depfile.js';
 import { stepPaths } from './step-paths.js';
+import { phase } from '../trace/step-trace.js';
 import type { StepOutput } from './supervised-step.js';
 
 /** What an engine job needs from the agent that runs it for a step's client. */
@@ -46,6 +47,7 @@ export async function runReapiJob(
       timeoutSeconds: options.timeoutSeconds,
       scratchDir: scratchDir(stateDir, randomBytes(8).toString('hex')),
       hashCacheFile: hashCachePath(stateDir),
+      uploading: () => phase('upload'),
       // A client gone or cancelled is told nothing built: nothing is placed.
       abandoned: () => cancellation.received !== undefined,
       finishDepfile:

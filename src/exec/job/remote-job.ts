@@ -22,6 +22,7 @@ import { localPathsOutput } from './local-paths-stream.js';
 import { rememberPlaced } from '../store/store-knowledge.js';
 import { keepFunction } from '../store/store-scripts.js';
 import { startStep } from './start-step.js';
+import { planInputs } from '../store/upload-inputs.js';
 
 /** SSH attempts when attaching again to a step after its connection dropped. */
 const REATTACH_RETRIES = 6;
@@ -55,6 +56,11 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
   const fetched = writtenPaths(paths);
   const heartbeat = context.heartbeatSeconds;
   const progress = request.verbose ? printProgress : quiet;
+  // Planned before the instance is reached: a missing input fails the step before anything starts
+  // (or is launched), and the plan's stats are the only ones the inputs cost.
+  const planned = paths.inputs.length
+    ? await planInputs(job.stateDir, paths.baseDir, paths.inputs, false)
+    : undefined;
   const connecting = phase('connect');
   const lent = await context.reach(job, progress);
   const { state } = lent;
@@ -85,7 +91,7 @@ export async function runRemoteJob(request: JobRequest, context: JobContext): Pr
         heartbeatSeconds: heartbeat,
         keep,
       },
-      inputs: { stateDir: job.stateDir, baseDir: paths.baseDir, paths: paths.inputs },
+      inputs: { stateDir: job.stateDir, baseDir: paths.baseDir, paths: paths.inputs, planned },
       cancellation,
       onRunning: () => context.onRunning(),
       progress,

@@ -10,6 +10,7 @@ import {
   treeOf,
   uploadMissing,
   type InputPlan,
+  type Planned,
 } from '../store/upload-inputs.js';
 import { phase } from '../trace/step-trace.js';
 import type { Cancellation } from './cancellation.js';
@@ -33,8 +34,11 @@ export interface StepWithInputs {
   transport: Transport;
   reconnect: () => Promise<Transport>;
   start: Omit<StepStart, 'assemble'>;
-  /** The step's inputs, relative to `baseDir`; hashed with the hash cache under `stateDir`. */
-  inputs: { stateDir: string; baseDir: string; paths: readonly string[] };
+  /**
+   * The step's inputs, relative to `baseDir`, hashed with the hash cache under `stateDir`; `planned`
+   * is their plan made before the instance was reached (planInputs), used by the first try.
+   */
+  inputs: { stateDir: string; baseDir: string; paths: readonly string[]; planned?: Planned };
   cancellation: Cancellation;
   /** Called before each start that may run the command. */
   onRunning: () => void;
@@ -84,12 +88,10 @@ export async function startStep(job: StepWithInputs): Promise<Started> {
     return { status: ran.status, transport, uploaded, uploadMs };
   }
   for (let tries = 1; tries <= ATTEMPTS; tries++) {
-    const { plan, cached } = await planInputs(
-      inputs.stateDir,
-      inputs.baseDir,
-      inputs.paths,
-      tries > 1,
-    );
+    const { plan, cached } =
+      tries === 1 && inputs.planned
+        ? inputs.planned
+        : await planInputs(inputs.stateDir, inputs.baseDir, inputs.paths, tries > 1);
     const unchanged = `upload: 0 of ${plan.files.length} files, 0 bytes`;
     if (cached) {
       const tree = treeOf(plan);
@@ -114,11 +116,18 @@ export async function startStep(job: StepWithInputs): Promise<Started> {
       ? [...plan.blobs.keys()]
       : await queryAndLink(transport, job.start.jobId, plan);
     let sent = missing !== undefined;
+    let bytes = 0;
     if (missing?.length) {
-      sent = await uploadMissing(transport, job.start.jobId, plan, missing, progress);
+      ({ complete: sent, bytes } = await uploadMissing(
+        transport,
+        job.start.jobId,
+        plan,
+        missing,
+        progress,
+      ));
       uploaded ||= sent;
     } else if (sent) progress(unchanged);
-    uploadMs += uploading();
+    uploadMs += uploading(bytes);
     if (!sent) continue;
     if (job.cancellation.received) return { transport, uploaded, uploadMs };
     rememberHeld(transport.hostKey, plan.blobs.keys());

@@ -88,24 +88,33 @@ export const TREE_MISSING = 'tree';
  * thousand links with `cp -al` costs a quarter of extracting them (108 to 25 ms here).
  */
 export function linkScript(linkBytes: number, treeKey: string): string {
-  const unsound =
-    `find "$job" -type f ! \\( \\( -perm 400 -o -perm 500 \\) ` +
+  const unsound = (folder: string) =>
+    `find "${folder}" -type f ! \\( \\( -perm 400 -o -perm 500 \\) ` +
     `-newermt @${BEFORE_BLOB_MTIME} ! -newermt @${BLOB_MTIME} \\) -print -quit`;
-  const made = linkBytes
-    ? `head -c ${linkBytes} | tar -xz -C "$base" --no-same-owner ${TO_THIS_JOB} -f - 2>/dev/null`
-    : `cp -al "$tree" "$job" 2>/dev/null || { rm -rf "$job"; echo ${TREE_MISSING}; exit 1; }`;
+  const refuse = '  rm -rf "$job" "$tree"; echo query; exit 1';
+  const used = ': > "$tree.used"; exit 0';
+  if (!linkBytes) {
+    // The tree's files are the job's: checked while they are copied (a third less time here).
+    return [
+      `( umask 077; tree="$trees/${treeKey}"`,
+      '  found=$( { cp -al "$tree" "$job" 2>/dev/null || echo :missing; } &',
+      `    ${unsound('$tree')} 2>/dev/null; wait )`,
+      '  case $found in',
+      `    '') ${used} ;;`,
+      `    *:missing*) rm -rf "$job"; echo ${TREE_MISSING}; exit 1 ;;`,
+      '  esac',
+      refuse,
+      ') || exit 0',
+    ].join('\n');
+  }
   return [
     `( umask 077; tree="$trees/${treeKey}"`,
-    `  ${made} &&`,
-    `    [ -z "$(${unsound})" ] && {`,
-    ...(linkBytes
-      ? [
-          '      { mkdir -p "$trees" && cp -al "$job" "$trees/.$id" &&',
-          '        mv -T "$trees/.$id" "$tree"; } 2>/dev/null || rm -rf "$trees/.$id"',
-        ]
-      : []),
-    '      : > "$tree.used"; exit 0; }',
-    '  rm -rf "$job" "$tree"; echo query; exit 1',
+    `  head -c ${linkBytes} | tar -xz -C "$base" --no-same-owner ${TO_THIS_JOB} -f - 2>/dev/null &&`,
+    `    [ -z "$(${unsound('$job')})" ] && {`,
+    '      { mkdir -p "$trees" && cp -al "$job" "$trees/.$id" &&',
+    '        mv -T "$trees/.$id" "$tree"; } 2>/dev/null || rm -rf "$trees/.$id"',
+    `      ${used}; }`,
+    refuse,
     ') || exit 0',
   ].join('\n');
 }

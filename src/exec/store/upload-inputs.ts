@@ -111,17 +111,23 @@ function lines(text: string): string[] {
   return text.split('\n').filter(Boolean);
 }
 
+/** A plan, and whether every digest came from the cache (so the store likely holds them all). */
+export interface Planned {
+  plan: InputPlan;
+  cached: boolean;
+}
+
 /**
  * Hashes `inputs` (relative to `baseDir`) through the persistent hash cache, or reading every one
- * again when `reread` (a retry: a wrong digest in the cache must not fail every try). `cached`:
- * every digest came from the cache, so the store likely holds them all.
+ * again when `reread` (a retry: a wrong digest in the cache must not fail every try). Throws the
+ * step's one-line error for an input that does not exist.
  */
 export async function planInputs(
   stateDir: string,
   baseDir: string,
   inputs: readonly string[],
   reread: boolean,
-): Promise<{ plan: InputPlan; cached: boolean }> {
+): Promise<Planned> {
   const key = [stateDir, baseDir, ...inputs].join('\0');
   const remembered = reread ? undefined : rememberedPlan<InputPlan>(key);
   if (remembered) return { plan: remembered, cached: true };
@@ -202,8 +208,8 @@ export async function queryAndLink(
 
 /**
  * Sends the blobs named `missing` and makes the job folder with them; reports `upload: N of M
- * files, X bytes` through `progress`. False when the instance asks to start again (a blob evicted,
- * or an input changed since it was hashed).
+ * files, X bytes` through `progress`. `complete` is false when the instance asks to start again (a
+ * blob evicted, or an input changed since it was hashed); `bytes` were sent either way.
  */
 export async function uploadMissing(
   transport: Transport,
@@ -211,7 +217,7 @@ export async function uploadMissing(
   inputs: InputPlan,
   missing: readonly string[],
   progress: Progress,
-): Promise<boolean> {
+): Promise<{ complete: boolean; bytes: number }> {
   const blobs = missing.map((name) => inputs.blobs.get(name));
   if (blobs.includes(undefined))
     throw new UserError(`upload failed: the instance asked for ${missing.join(' ')}`);
@@ -244,11 +250,12 @@ export async function uploadMissing(
   const closing = { name: incomingBlob(jobId, VERDICT_FILE), content: verdict };
   const archive = tarStream(entries, { mtime: BLOB_MTIME, closing });
   const upload = await transport.send(uploadScript(jobId), Readable.from(archive));
-  if (upload.status === STORE_RETRY || upload.status === STORE_CHANGED) return false;
+  const bytes = sending.reduce((sum, blob) => sum + blob.digest.sizeBytes, 0);
+  if (upload.status === STORE_RETRY || upload.status === STORE_CHANGED)
+    return { complete: false, bytes };
   if (upload.status !== 0)
     throw new UserError(`upload failed: ${lines(upload.stderr)[0] ?? upload.status}`);
   const filesSent = inputs.files.filter(({ blob }) => sent.has(blob.name)).length;
-  const bytesSent = sending.reduce((sum, blob) => sum + blob.digest.sizeBytes, 0);
-  progress(`upload: ${filesSent} of ${inputs.files.length} files, ${bytesSent} bytes`);
-  return true;
+  progress(`upload: ${filesSent} of ${inputs.files.length} files, ${bytes} bytes`);
+  return { complete: true, bytes };
 }

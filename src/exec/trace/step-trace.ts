@@ -20,7 +20,6 @@ export interface TracedStep {
   kind: StepKind;
   /** What the step is named by in the trace: its targets, or the profile it provisions. */
   label: string;
-  inputs?: readonly string[];
   outputs?: readonly string[];
   command?: string;
 }
@@ -44,9 +43,9 @@ export function tracedStep(
   kind: 'local' | 'remote',
   stateDir: string,
 ): TracedStep {
-  const { inputs, outputs, command } = request;
+  const { outputs, command } = request;
   const label = outputs.length > 0 ? outputs.join(' ') : command;
-  return { stateDir, kind, label, inputs, outputs, command };
+  return { stateDir, kind, label, outputs, command };
 }
 
 const processSpans: Span[] = [];
@@ -57,13 +56,16 @@ const currentSpans = (): Span[] => jobSpans.getStore() ?? processSpans;
 /** Microseconds since the epoch, comparable across the build's processes. */
 const now = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
-/** Starts timing a phase; the returned function ends it (recording it) and returns its milliseconds. */
-export function phase(name: Phase): () => number {
+/**
+ * Starts timing a phase; the returned function ends it, recording it with the content bytes it
+ * moved, and returns its milliseconds.
+ */
+export function phase(name: Phase): (bytes?: number) => number {
   const start = now();
   const spans = currentSpans();
-  return () => {
+  return (bytes) => {
     const end = now();
-    spans.push({ phase: name, start, end });
+    spans.push({ phase: name, start, end, ...(bytes === undefined ? {} : { bytes }) });
     return Math.round((end - start) / 1000);
   };
 }
@@ -87,7 +89,7 @@ export function addPhases(spans: readonly PhaseSpan[]): void {
   processSpans.push(...(spans as Span[]));
 }
 
-/** Bytes of the files at `paths` (folders walked), as uploaded or brought back. */
+/** Bytes of the files at `paths` (folders walked), as brought back. */
 function treeBytes(paths: readonly string[], cwd: string): number {
   let total = 0;
   const visit = (path: string, follow: boolean): void => {
@@ -117,7 +119,12 @@ function stepEvents(
     kind: step.kind,
     status,
     client: origin.client,
-    bytesUp: step.kind === 'remote' ? treeBytes(step.inputs ?? [], origin.cwd) : 0,
+    // What was sent, not the inputs' size: inputs the instance or engine holds cost nothing (and
+    // statting a thousand of them again would cost a step milliseconds).
+    bytesUp: origin.spans.reduce(
+      (sum, span) => sum + (span.phase === 'upload' ? (span.bytes ?? 0) : 0),
+      0,
+    ),
     bytesDown: treeBytes(brought, origin.cwd),
     ...(step.command === undefined ? {} : { command: step.command }),
   };
