@@ -11,7 +11,7 @@
 //   store/incoming/<job>/  blobs of one upload or one step's outputs until they are checked
 //   trees/<key>/    a job folder's input links as first made, which later jobs with the same
 //                   inputs copy (`cp -al`); <key>.used is touched at each use, and the keep of
-//                   a step removes the trees unused for 30 minutes
+//                   a step removes the trees unused for 30 minutes, and all when it evicts
 //   setup.sh        the connection's setup script, and setup.sha256 the hash of the last one that succeeded;
 //                   setup.pid the process group of a run under way
 // Scripts run on the instance take the paths from INSTANCE_PATHS, never spelling them out.

@@ -59,6 +59,19 @@ describe('the store on the instance never hands a step a wrong input', () => {
     }
   });
 
+  it('keeps no evicted blob on the disk through a tree of links: the bound holds', async () => {
+    const dir = project({ 'a.txt': 'small\n' }, 1);
+    writeFileSync(join(dir, 'big.bin'), randomBytes(2_000_000));
+    // The second run makes the tree of a.txt's links, which later runs with a.txt copy.
+    for (let run = 0; run < 2; run++)
+      assert.equal((await step(dir, ['--in', 'a.txt', '--', 'cat a.txt'])).stdout, 'small\n');
+    const big = await step(dir, ['--in', 'big.bin', '--', 'true']);
+    assert.equal(sent(big.stderr), '1 of 1 files, 2000000 bytes', 'over the bound: evicted');
+    const again = await step(dir, ['--in', 'a.txt', '--', 'cat a.txt']);
+    assert.equal(again.stdout, 'small\n');
+    assert.equal(sent(again.stderr), '1 of 1 files, 6 bytes', 'evicted with its tree');
+  });
+
   it('serves steps that upload the same blob at once, then sends it no more', async () => {
     const blob = randomBytes(2_000_000);
     const dir = project({});

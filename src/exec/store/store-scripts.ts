@@ -78,6 +78,11 @@ const BEFORE_BLOB_MTIME = '946684800.271828181';
 /** What a start prints when the tree it was to copy is not on the instance: send the links. */
 export const TREE_MISSING = 'tree';
 
+// A tree is renamed away before it is removed. `cp -al` reads a folder's names at once, then links
+// each by its path: a tree removed in place could yield a copy short of files and no error, where
+// a renamed one fails the copy (or the copy took a complete tree of the same key, same content).
+const DROP_TREE = 'mv -T "$tree" "$trees/.gone-$id" 2>/dev/null; rm -rf "$trees/.gone-$id"';
+
 /**
  * Shell text for the start of a step (step-supervisor.ts), run in the login user's home when every
  * input was hashed before (so the store likely has them all). With `linkBytes`, reads that much of
@@ -91,7 +96,7 @@ export function linkScript(linkBytes: number, treeKey: string): string {
   const unsound = (folder: string) =>
     `find "${folder}" -type f ! \\( \\( -perm 400 -o -perm 500 \\) ` +
     `-newermt @${BEFORE_BLOB_MTIME} ! -newermt @${BLOB_MTIME} \\) -print -quit`;
-  const refuse = '  rm -rf "$job" "$tree"; echo query; exit 1';
+  const refuse = `  ${DROP_TREE}; rm -rf "$job"; echo query; exit 1`;
   const used = ': > "$tree.used"; exit 0';
   if (!linkBytes) {
     // The tree's files are the job's: checked while they are copied (a third less time here).
@@ -165,8 +170,9 @@ export function uploadScript(jobId: string): string {
 /**
  * Shell text defining `keep` for a step's control lines (step-supervisor.ts): adds the finished
  * job's output files to the store (hashed there, hard-linked), then evicts the blobs used longest
- * ago until the store holds at most `storeMegabytes`; leftovers of uploads cut short an hour ago
- * go too, and trees unused for 30 minutes (their links keep blobs the store may have let go).
+ * ago until the store holds at most `storeMegabytes`, and with them every tree (their links would
+ * keep evicted blobs on the disk). Leftovers of uploads cut short an hour ago go too, and trees
+ * unused for 30 minutes, each renamed away first (DROP_TREE).
  */
 export function keepFunction(
   outputs: readonly string[],
@@ -193,13 +199,19 @@ export function keepFunction(
     'seal_and_commit',
     // du alone (one process) tells the usual case, a store within its bound, from eviction's.
     'used=$(du -sb "$store") && [ "${used%%[!0-9]*}" -gt ' + limitBytes + ' ] &&',
-    'cd "$store" && find . -maxdepth 1 -type f -printf "%C@ %s %f\\n" | sort -rn | {',
+    '{ cd "$store" && find . -maxdepth 1 -type f -printf "%C@ %s %f\\n" | sort -rn | {',
     '  total=0',
     '  while read -r _ size name; do',
     `    total=$((total + size)); [ "$total" -gt ${limitBytes} ] && printf "%s\\n" "$name"`,
     '  done; } | xargs -r rm -f --',
+    // Renamed into incoming, whose leftovers are removed below when a removal is cut short.
+    '  mv -T "$trees" "$incoming/trees-$id" 2>/dev/null; rm -rf "$incoming/trees-$id"; }',
     'find "$incoming" -mindepth 1 -maxdepth 1 -mmin +60 -exec rm -rf {} +',
-    'find "$trees" -maxdepth 1 -name "*.used" -mmin +30 -exec sh -c \'for used; do rm -rf "${used%.used}" "$used"; done\' sh {} + 2>/dev/null',
+    // Trees unused for 30 minutes, and what a tree's making or removal left when cut short.
+    'find "$trees" -mindepth 1 -maxdepth 1 \\( -name ".*" -mmin +60 -exec rm -rf {} + \\) -o \\(',
+    '  -name "*.used" -mmin +30 -print \\) 2>/dev/null | while IFS= read -r used; do',
+    '  tree=${used%.used}; rm -f "$used"; ' + DROP_TREE,
+    'done',
     ')',
   ].join('\n');
 }
