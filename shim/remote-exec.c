@@ -8,9 +8,11 @@
 // is not the agent this step belongs to.
 //
 // Everything else runs the node client instead (execv, same pid, same arguments), which behaves as
-// if this client did not exist: subcommands, help, local mode, no agent yet (the node client starts
-// it), an agent of another version, a path this client does not handle. So this file only decides
-// whether to relay; it is never the judge of what a step means.
+// if this client did not exist: subcommands, help, no agent yet (the node client starts it), an
+// agent of another version, a path this client does not handle. So this file only decides whether
+// to relay; it is never the judge of what a step means. In local mode the node client runs as this
+// client's child and judges and finishes the step, and this client only runs the command it is
+// handed, which spares node's costly fork (src/api/local-command.ts).
 //
 // Built by `npm run build` (src/exec/write-step-client.ts), which passes the protocol's constants
 // and the node client's paths as -D definitions.
@@ -28,10 +30,12 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#if !defined(PROTOCOL_VERSION) || !defined(CLIENT_ERROR_STATUS) || !defined(NODE_PATH)
+#if !defined(PROTOCOL_VERSION) || !defined(CLIENT_ERROR_STATUS) || !defined(NODE_PATH) || \
+    !defined(LOCAL_COMMAND_VARIABLE)
 #error "built by src/exec/write-step-client.ts, which defines the protocol and the node it ran on"
 #endif
 
@@ -572,12 +576,91 @@ static int relay(const char *log_path, long agent_pid) {
   }
 }
 
+/** The status a shell reports for a child that ended so: 128 + N for signal N. */
+static int shell_status(int status) {
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static int wait_for(pid_t child) {
+  int status;
+  while (waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  return status;
+}
+
+/** Runs `command` as node's spawn would: `/bin/sh -c`, every signal at its default. */
+static int run_shell(const char *command) {
+  pid_t shell = fork();
+  if (shell < 0) {
+    fprintf(stderr, "remote-exec: error: cannot start /bin/sh: %s\n", strerror(errno));
+    return CLIENT_ERROR_STATUS;
+  }
+  if (shell == 0) {
+    for (int signal_number = 1; signal_number < NSIG; signal_number++) signal(signal_number, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+    _exit(127);
+  }
+  int status = wait_for(shell);
+  return status < 0 ? CLIENT_ERROR_STATUS : shell_status(status);
+}
+
+/**
+ * Local mode (src/api/local-command.ts): the node client, as this process's child, checks and
+ * finishes the step, and this process runs its command, a fork that costs ~1 ms where node's
+ * costs ~20. Ends as the node client does; killed by a signal, the same signal ends this process.
+ */
+static void run_local_step(void) {
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) run_node_client();
+  pid_t self = getpid(), node = fork();
+  if (node < 0) run_node_client();
+  if (node == 0) {
+    // dup() leaves close-on-exec off: node's end crosses the exec.
+    int end = dup(pair[1]);
+    char offer[64];
+    snprintf(offer, sizeof offer, "%d:%ld", end, (long)self);
+    if (end < 0 || setenv(LOCAL_COMMAND_VARIABLE, offer, 1) < 0) unsetenv(LOCAL_COMMAND_VARIABLE);
+    run_node_client();
+  }
+  close(pair[1]);
+  // Not append(): out of memory, the node client must not run a second time, as this process.
+  char *command = NULL;
+  size_t length = 0;
+  for (;;) {
+    char *grown = realloc(command, length + 4096);
+    if (grown == NULL) break;
+    command = grown;
+    ssize_t got = read(pair[0], command + length, 4096);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    length += (size_t)got;
+    if (command[length - 1] == '\0') {
+      char answer[16];
+      int written = snprintf(answer, sizeof answer, "%d\n", run_shell(command));
+      send(pair[0], answer, (size_t)written, MSG_NOSIGNAL);
+      break;
+    }
+  }
+  close(pair[0]);
+  int status = wait_for(node);
+  if (status < 0) _exit(CLIENT_ERROR_STATUS);
+  if (WIFSIGNALED(status)) {
+    signal(WTERMSIG(status), SIG_DFL);
+    raise(WTERMSIG(status));
+  }
+  _exit(shell_status(status));
+}
+
 int main(int argc, char **argv) {
   long long started = epoch_microseconds();
   program_path = argv[0];
   step_argc = argc - 1;
   step_argv = argv + 1;
   const char *mode = getenv("SCONS_REMOTE_MODE");
+  if (mode && strcasecmp(mode, "local") == 0) run_local_step();
   if (mode && *mode && strcasecmp(mode, "remote") != 0) run_node_client();
   char *cwd = getcwd(NULL, 0);
   if (cwd == NULL) run_node_client();

@@ -4,6 +4,7 @@ import type { ProfileSelector } from '../api/job-request.js';
 import { nearestName } from '../util/nearest-name.js';
 import { UserError } from '../util/user-error.js';
 import { runJob } from './job/run-job.js';
+import { declineCommandRunner, type CommandRunner } from './job/local-command.js';
 import { plainStepArgs } from './step-args.js';
 
 const USAGE = `remote-exec [--profile ID | --config remote.json] [--in PATH...]
@@ -65,9 +66,10 @@ function failure(message: string, argv: readonly string[]): UserError {
 }
 
 /** `remote-exec`: returns the exit code (the remote command's own, for a job); user errors reach the caller as UserError. */
-export async function runExecCli(argv: string[]): Promise<number> {
+export async function runExecCli(argv: string[], runner?: CommandRunner): Promise<number> {
   const step = plainStepArgs(argv);
-  if (step) return runJob(step);
+  if (step) return runJob(step, runner);
+  declineCommandRunner(runner);
   const { default: yargs } = await import('yargs');
   let exitCode = 0;
   await yargs(argv)

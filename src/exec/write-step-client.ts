@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CLIENT_ERROR_STATUS, FrameKind, PROTOCOL_VERSION } from '../api/agent-protocol.js';
+import { LOCAL_COMMAND_VARIABLE } from '../api/local-command.js';
 import { shellJoin } from '../util/shell-quote.js';
 
 const source = fileURLToPath(new URL('../../../shim/remote-exec.c', import.meta.url));
@@ -23,6 +24,7 @@ const definitions = {
   FRAME_MESSAGE: FrameKind.Message,
   FRAME_STDOUT: FrameKind.Stdout,
   FRAME_STDERR: FrameKind.Stderr,
+  LOCAL_COMMAND_VARIABLE: JSON.stringify(LOCAL_COMMAND_VARIABLE),
   // The node this build ran on; the client falls back to the one on PATH when it is gone.
   NODE_PATH: JSON.stringify(process.execPath),
 };

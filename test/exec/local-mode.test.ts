@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { makeProject, STEP_CLIENT, run } from '../helpers/cli.js';
+import { LOCAL, makeProject, REMOTE_EXEC, STEP_CLIENT, run, withEnv } from '../helpers/cli.js';
 
 /** `mode` null: SCONS_REMOTE_MODE unset. */
 function remoteExec(dir: string, args: string[], mode: string | null = 'local') {
@@ -73,6 +76,39 @@ describe('remote-exec in local mode', () => {
     ]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(readFileSync(join(dir, 'build/obj/x.txt'), 'utf8'), 'data\n');
+  });
+
+  it('hands the command what a shell would: no variable of its own, no descriptor more', () => {
+    const dir = makeProject({});
+    const seen = 'env | grep -c SCONS_REMOTE_LOCAL; ls /proc/$$/fd | tr "\\n" " "';
+    const shell = run('/bin/sh', ['-c', seen], dir);
+    const result = remoteExec(dir, ['--', seen]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, shell.stdout);
+    // The node client alone (no native client) runs it as well, and ignores an offer to run the
+    // command that its parent did not make.
+    const offer = { SCONS_REMOTE_MODE: 'local', SCONS_REMOTE_LOCAL_COMMAND: '1:1' };
+    const alone = run(process.execPath, [REMOTE_EXEC, '--', seen], dir, offer);
+    assert.equal(alone.status, 0, alone.stderr);
+    assert.equal(alone.stdout, shell.stdout);
+  });
+
+  it('ends with its command on Ctrl-C', async () => {
+    const dir = makeProject({});
+    // Started as ninja starts a step: in a process group of its own, which Ctrl-C signals whole.
+    const step = spawn(STEP_CLIENT, ['--', 'echo started; sleep 1; touch survived'], {
+      cwd: dir,
+      env: withEnv(LOCAL),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const ended = once(step, 'close');
+    await once(step.stdout, 'data');
+    process.kill(-step.pid!, 'SIGINT');
+    const [status, signal] = (await ended) as [number | null, string | null];
+    assert.equal(status ?? signal, 'SIGINT');
+    await sleep(1500);
+    assert.ok(!existsSync(join(dir, 'survived')), 'the command was stopped');
   });
 
   it('needs a command after --', () => {

@@ -138,6 +138,17 @@ function stepEvents(
   ];
 }
 
+/** This process's own step, begun now. */
+export function thisProcessOrigin(): StepOrigin {
+  return {
+    pid: process.pid,
+    cwd: process.cwd(),
+    started: now(),
+    spans: processSpans,
+    client: 'node',
+  };
+}
+
 /**
  * Runs the step, then adds it to the build's trace (`.scons-remote/trace.json`), whatever its
  * outcome. By default the step is this process's; the agent passes its native client's origin.
@@ -145,13 +156,7 @@ function stepEvents(
 export async function traced(
   step: TracedStep,
   work: () => Promise<number>,
-  origin: StepOrigin = {
-    pid: process.pid,
-    cwd: process.cwd(),
-    started: now(),
-    spans: processSpans,
-    client: 'node',
-  },
+  origin: StepOrigin = thisProcessOrigin(),
 ): Promise<number> {
   let status = 255;
   try {
