@@ -626,6 +626,10 @@ static void run_local_step(void) {
     run_node_client();
   }
   close(pair[1]);
+  // As system(3) does: Ctrl-C is the node client's and the command's, which end as they would
+  // alone; this process then ends as the node client did.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
   // Not append(): out of memory, the node client must not run a second time, as this process.
   char *command = NULL;
   size_t length = 0;
@@ -660,7 +664,9 @@ int main(int argc, char **argv) {
   step_argc = argc - 1;
   step_argv = argv + 1;
   const char *mode = getenv("SCONS_REMOTE_MODE");
-  if (mode && strcasecmp(mode, "local") == 0) run_local_step();
+  // A step starts with an option; a subcommand (ssh, status…) is the node client's alone.
+  if (mode && strcasecmp(mode, "local") == 0 && step_argc > 0 && step_argv[0][0] == '-')
+    run_local_step();
   if (mode && *mode && strcasecmp(mode, "remote") != 0) run_node_client();
   char *cwd = getcwd(NULL, 0);
   if (cwd == NULL) run_node_client();

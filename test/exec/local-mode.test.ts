@@ -111,6 +111,16 @@ describe('remote-exec in local mode', () => {
     assert.ok(!existsSync(join(dir, 'survived')), 'the command was stopped');
   });
 
+  it('answers options and subcommands as in remote mode', () => {
+    const dir = makeProject({});
+    const help = remoteExec(dir, ['--help']);
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^remote-exec \[--profile ID \| --config remote\.json\]/);
+    const status = remoteExec(dir, ['status']);
+    assert.equal(status.status, 255);
+    assert.match(status.stderr, /^remote-exec: error: no connection profiles in /);
+  });
+
   it('needs a command after --', () => {
     const result = remoteExec(makeProject({}), ['--in', 'x']);
     assert.equal(result.status, 255);
